@@ -1,0 +1,70 @@
+#pragma once
+// The seam between the I/O layer and the protocols above it.
+//
+// The net layer owns sockets, HTTP parsing and WebSocket framing; it knows nothing of Engine.IO
+// or REST. Handlers are registered on a Router by path prefix and receive one HttpExchange per
+// request. A handler may answer later (long-polling) from any thread, or take the connection
+// over as a WebSocket.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "net/io_pool.hpp"
+#include "util/buffer.hpp"
+
+namespace cz::net {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+class WebSocketListener {
+ public:
+  virtual ~WebSocketListener() = default;
+  // One complete (reassembled) data message. Called on the WebSocket's shard thread.
+  virtual void on_message(std::string_view payload, bool binary) = 0;
+  // Called once when the connection is gone (closed by either side, error, or slow client).
+  virtual void on_close() = 0;
+};
+
+class WebSocket {
+ public:
+  virtual ~WebSocket() = default;
+  virtual ShardId shard() const = 0;
+  virtual boost::asio::any_io_executor executor() const = 0;
+  // Starts reading; messages go to `listener`. Call once, on executor().
+  virtual void start(std::shared_ptr<WebSocketListener> listener) = 0;
+  // Queues one message. Thread-safe (posts to the shard when called elsewhere). Queued messages
+  // are coalesced into one write; a queue over its byte bound closes the connection.
+  virtual void send(SharedBuffer payload, bool binary) = 0;
+  // Sends a close frame after what is queued and then closes. Thread-safe.
+  virtual void close(std::uint16_t code = 1000) = 0;
+};
+
+// One HTTP request waiting for its answer.
+class HttpExchange {
+ public:
+  virtual ~HttpExchange() = default;
+  virtual const Request& request() const = 0;
+  virtual const std::string& remote_address() const = 0;
+  virtual ShardId shard() const = 0;
+  virtual boost::asio::any_io_executor executor() const = 0;
+  // Sends the response. Thread-safe; call exactly once (or accept_websocket() instead).
+  virtual void respond(Response response) = 0;
+  // True for a valid `Upgrade: websocket` request.
+  virtual bool is_websocket_upgrade() const = 0;
+  // Completes the WebSocket handshake (101) and hands the connection over. Call on executor().
+  virtual std::shared_ptr<WebSocket> accept_websocket() = 0;
+};
+
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  // Called on the exchange's shard thread.
+  virtual void handle(std::shared_ptr<HttpExchange> exchange) = 0;
+};
+
+}  // namespace cz::net

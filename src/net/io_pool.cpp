@@ -1,0 +1,45 @@
+#include "net/io_pool.hpp"
+
+namespace cz::net {
+
+IoPool::IoPool(std::size_t threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < threads; ++i) {
+    // concurrency hint 1: each context is run by exactly one thread, so Asio can skip locking.
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    guards_.emplace_back(contexts_.back()->get_executor());
+  }
+}
+
+IoPool::~IoPool() {
+  stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+std::vector<boost::asio::any_io_executor> IoPool::executors() {
+  std::vector<boost::asio::any_io_executor> out;
+  for (auto& c : contexts_) out.push_back(c->get_executor());
+  return out;
+}
+
+ShardId IoPool::next_shard() {
+  // Only the acceptor (on shard 0) calls this, so a plain counter is enough.
+  return next_++ % contexts_.size();
+}
+
+void IoPool::run() {
+  for (std::size_t i = 1; i < contexts_.size(); ++i)
+    threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+  contexts_[0]->run();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void IoPool::stop() {
+  for (auto& g : guards_) g.reset();
+  for (auto& c : contexts_) c->stop();
+}
+
+}  // namespace cz::net

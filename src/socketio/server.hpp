@@ -1,0 +1,42 @@
+#pragma once
+// The Socket.IO server: accepts Engine.IO connections and multiplexes namespaces over them.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engineio/connection.hpp"
+#include "socketio/api.hpp"
+
+namespace cz::socketio {
+
+class Adapter;
+class Namespace;
+
+struct ServerOptions {
+  // A client that opens the Engine.IO session but joins no namespace within this is dropped.
+  std::chrono::milliseconds connect_timeout{45000};
+  // Largest number of binary attachments in one packet.
+  std::size_t max_attachments = 10;
+};
+
+// Creates the adapter of a namespace; the default is the in-process LocalAdapter, the cluster
+// layer supplies a Redis-backed one.
+using AdapterFactory = std::function<std::unique_ptr<Adapter>(Namespace&)>;
+
+class Server : public engineio::ConnectionAcceptor {
+ public:
+  // `shards`: one executor per I/O thread, indexed by net::ShardId.
+  Server(std::vector<boost::asio::any_io_executor> shards, ServerOptions options = {});
+  ~Server() override;
+
+  // Returns the namespace, creating it on first use. Call before accepting connections.
+  Namespace& of(const std::string& name);
+  void set_adapter_factory(AdapterFactory factory);  // before the first of()
+
+  void on_connection(std::shared_ptr<engineio::Connection> connection) override;
+
+  // --- the implementation's part below (declared by the Socket.IO layer) ---
+};
+
+}  // namespace cz::socketio

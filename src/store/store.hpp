@@ -1,0 +1,134 @@
+#pragma once
+// The storage interface. Implementations: sqlite/ (embedded default) and postgres/ (scale-out).
+//
+// Every operation is asynchronous: it is queued to the store's own threads and `done` is called
+// there (never on the caller's stack), so the event loop never waits on disk or network. Callers
+// post the result back to their own executor. Writes are batched: one transaction commits many
+// queued writes (group commit); `done` is called only after the commit, so an acknowledgement
+// built on it means the data is durable.
+//
+// Errors come back as cz::Error with codes: ROOM_NOT_FOUND, MESSAGE_NOT_FOUND, FORBIDDEN,
+// STORE_UNAVAILABLE (database down or overloaded; retryable), STORE_ERROR.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/model.hpp"
+#include "util/result.hpp"
+
+namespace cz::store {
+
+template <typename T>
+using Callback = std::function<void(Result<T>)>;
+
+struct CreateRoom {
+  std::string type = "BS";
+  std::string buyer;
+  std::string seller;
+  std::string shop_id;
+  std::string creator;
+  std::string shop_json = "null";
+  std::string buyer_info_json = "null";
+};
+
+enum class CreateOutcome { Created, Existed, Reenabled };
+struct CreateRoomResult {
+  Room room;
+  CreateOutcome outcome = CreateOutcome::Created;
+};
+
+struct NewMessage {
+  std::string room_id;
+  std::string from;
+  std::string to;
+  MessageType type = MessageType::Text;
+  std::string content;
+  std::string client_message_id;  // optional; (from, client_message_id) is unique when set
+};
+
+struct InsertMessageResult {
+  Message message;
+  bool duplicate = false;  // a retry: the message was stored before and is returned as it was
+};
+
+struct RoomQuery {
+  std::string user_id;
+  Role role = Role::Buyer;
+  std::optional<std::string> name;  // case-insensitive substring of the other side's name
+  std::optional<bool> pinned;       // only pinned / only unpinned
+};
+
+enum class Order { OldestFirst, NewestFirst };
+struct MessageQuery {
+  std::string room_id;
+  std::size_t limit = 15;
+  // Cursor: only messages strictly before (NewestFirst) or after (OldestFirst) this message id.
+  std::optional<std::string> cursor_id;
+  // Only messages created before this time (the original's `from` parameter).
+  std::optional<TimeMs> before;
+  Order order = Order::OldestFirst;
+};
+
+struct SyncQuery {
+  std::string user_id;
+  std::optional<std::string> since_id;  // messages with id greater than this
+  std::optional<TimeMs> since_time;     // or created after this time
+  std::size_t limit = 100;
+};
+
+struct UnreadCount {
+  std::string room_id;
+  std::int64_t unseen = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates the room, or returns the existing one; an existing room that the creator's side had
+  // deleted is re-enabled for both sides (as the original does).
+  virtual void create_room(CreateRoom req, Callback<CreateRoomResult> done) = 0;
+  virtual void get_room(std::string room_id, Callback<std::optional<Room>> done) = 0;
+  // Rooms of a user on one side, excluding rooms that side deleted; sorted pinned first (most
+  // recently pinned first), then by that side's last message time, newest first.
+  virtual void list_rooms(RoomQuery query, Callback<std::vector<Room>> done) = 0;
+  // Clears `side`'s deletion flag.
+  virtual void enable_room(std::string room_id, Role side, Callback<Room> done) = 0;
+  // Sets (pin) or clears (unpin) `side`'s pin time.
+  virtual void set_pinned(std::string room_id, Role side, bool pinned, Callback<Room> done) = 0;
+  // Per-side soft delete: sets that side's flag and time, drops its last message and pin.
+  virtual void delete_room_side(std::string room_id, Role side, Callback<Room> done) = 0;
+
+  // Stores a message and, in the same transaction, sets both sides' last message, increments
+  // the receiver's unseen counter and un-deletes the room for the receiver. Idempotent on
+  // (from, client_message_id).
+  virtual void insert_message(NewMessage msg, Callback<InsertMessageResult> done) = 0;
+  // Marks messages of `room_id` addressed to `reader` seen (only `message_ids` when given, all
+  // otherwise), resets the reader's unseen counter and marks their last message seen. Returns
+  // the ids actually changed.
+  virtual void mark_seen(std::string room_id, std::string reader,
+                         std::optional<std::vector<std::string>> message_ids,
+                         Callback<std::vector<std::string>> done) = 0;
+  virtual void list_messages(MessageQuery query, Callback<std::vector<Message>> done) = 0;
+  // Messages to or from `user_id` across their rooms, oldest first (catch-up after reconnect).
+  virtual void sync_messages(SyncQuery query, Callback<std::vector<Message>> done) = 0;
+  virtual void get_message(std::string message_id, Callback<std::optional<Message>> done) = 0;
+  // Only the sender may edit; FORBIDDEN otherwise.
+  virtual void update_message_content(std::string message_id, std::string editor,
+                                      std::string content, Callback<Message> done) = 0;
+  // Per-room unseen counts of the user (both sides), rooms with a count > 0.
+  virtual void unread_counts(std::string user_id, Callback<std::vector<UnreadCount>> done) = 0;
+  // Users who share a room with `user_id` (for presence notifications).
+  virtual void room_partners(std::string user_id, Callback<std::vector<std::string>> done) = 0;
+
+  // Finishes queued work and stops the store's threads.
+  virtual void shutdown() = 0;
+};
+
+// Opens a store from a URL: "sqlite:PATH" or "postgres://..." / "postgresql://...".
+// Throws std::runtime_error with a readable message on a bad URL or an unusable database.
+std::unique_ptr<Store> open_store(const std::string& url);
+
+}  // namespace cz::store
