@@ -1,0 +1,118 @@
+#include "app/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace cz::app {
+
+namespace {
+
+const char* kDescription =
+    "CZ Messenger: a real-time buyer/seller chat server speaking Socket.IO v5 / Engine.IO v4.\n"
+    "Clients connect with the official socket.io-client to namespace /messenger.\n"
+    "Every flag can also be given as an environment variable (shown as ENV).";
+
+void add_network_flags(CLI::App& app, Config& c) {
+  app.add_option("--host", c.host, "Address to listen on")
+      ->envname("CZ_HOST")
+      ->capture_default_str()
+      ->group("Network");
+  app.add_option("--port", c.port, "TCP port to listen on (0: pick a free port)")
+      ->envname("CZ_PORT")
+      ->capture_default_str()
+      ->group("Network");
+  app.add_option("--threads", c.threads, "I/O threads, one event loop each (0: one per core)")
+      ->envname("CZ_THREADS")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 256u))
+      ->group("Network");
+  app.add_option("--cors-origin", c.cors_origins,
+                 "Allowed CORS origin (repeat or comma-separate; '*' allows any). "
+                 "Default: no CORS headers")
+      ->envname("CZ_CORS_ORIGIN")
+      ->delimiter(',')
+      ->group("Network");
+}
+
+void add_engineio_flags(CLI::App& app, Config& c) {
+  app.add_option("--ping-interval", c.ping_interval_ms, "Milliseconds between server pings")
+      ->envname("CZ_PING_INTERVAL")
+      ->capture_default_str()
+      ->check(CLI::Range(100u, 3600000u))
+      ->group("Engine.IO");
+  app.add_option("--ping-timeout", c.ping_timeout_ms,
+                 "Milliseconds to wait for a pong before dropping the client")
+      ->envname("CZ_PING_TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(100u, 3600000u))
+      ->group("Engine.IO");
+  app.add_option("--max-payload", c.max_payload,
+                 "Largest Engine.IO message or polling request body, in bytes")
+      ->envname("CZ_MAX_PAYLOAD")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{64}, std::size_t{64} << 20))
+      ->group("Engine.IO");
+  app.add_option("--max-send-queue", c.max_send_queue,
+                 "Bytes queued for one client before it is dropped as too slow")
+      ->envname("CZ_MAX_SEND_QUEUE")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
+      ->group("Engine.IO");
+}
+
+void add_messenger_flags(CLI::App& app, Config& c) {
+  app.add_option("--store", c.store, "Message store: sqlite:PATH or postgres://USER@HOST/DB")
+      ->envname("CZ_STORE")
+      ->capture_default_str()
+      ->group("Messenger");
+  app.add_option("--jwt-secret", c.jwt_secret, "Secret for HS256 tokens")
+      ->envname("CZ_JWT_SECRET")
+      ->group("Messenger");
+  app.add_option("--jwt-public-key", c.jwt_public_key_file,
+                 "PEM public key file for RS256/ES256 tokens")
+      ->envname("CZ_JWT_PUBLIC_KEY")
+      ->check(CLI::ExistingFile)
+      ->group("Messenger");
+  app.add_option("--max-message-size", c.max_message_size, "Largest message content, in bytes")
+      ->envname("CZ_MAX_MESSAGE_SIZE")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->group("Messenger");
+  app.add_flag("--test-namespaces", c.test_namespaces,
+               "Also serve the echo namespaces /, /test and /test2 used by the protocol tests")
+      ->envname("CZ_TEST_NAMESPACES")
+      ->group("Messenger");
+  app.add_option("--redis", c.redis, "Redis URL (redis://HOST:PORT) to run as a cluster node")
+      ->envname("CZ_REDIS")
+      ->group("Cluster");
+}
+
+}  // namespace
+
+std::optional<Config> parse_config(int argc, char** argv, int& exit_code) {
+  Config config;
+  CLI::App app{kDescription, "cz-messenger"};
+  app.set_version_flag("--version", "cz-messenger 0.1.0");
+  add_network_flags(app, config);
+  add_engineio_flags(app, config);
+  add_messenger_flags(app, config);
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
+      ->envname("CZ_LOG_LEVEL")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return std::nullopt;
+  }
+  if (config.ping_timeout_ms == 0 || config.ping_interval_ms == 0) {
+    std::cerr << "--ping-interval and --ping-timeout must be positive\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
+  exit_code = 0;
+  return config;
+}
+
+}  // namespace cz::app

@@ -1,0 +1,40 @@
+#pragma once
+// Everything the server can be told, from flags or their CZ_* environment equivalents.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cz::app {
+
+struct Config {
+  // Network
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;
+  unsigned threads = 0;                   // 0: one per core
+  std::vector<std::string> cors_origins;  // empty: no CORS headers; "*": any origin
+
+  // Engine.IO
+  unsigned ping_interval_ms = 25000;
+  unsigned ping_timeout_ms = 20000;
+  std::size_t max_payload = 1000000;
+  std::size_t max_send_queue = 4 * 1024 * 1024;
+
+  // Messenger
+  std::string store = "sqlite:./data/cz-messenger.db";
+  std::string jwt_secret;
+  std::string jwt_public_key_file;
+  std::size_t max_message_size = 4096;
+  bool test_namespaces = false;
+
+  // Cluster
+  std::string redis;  // empty: single node
+
+  std::string log_level = "info";
+};
+
+// Parses argv. Returns the config, or std::nullopt after printing help/version (exit 0) or an
+// error (exit code in `exit_code`).
+std::optional<Config> parse_config(int argc, char** argv, int& exit_code);
+
+}  // namespace cz::app
