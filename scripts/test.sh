@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Runs every test: format check, unit tests (ctest), end-to-end tests (node --test against the real
+# server binary, the official socket.io-client, real Redis and PostgreSQL), and optionally the unit
+# tests again under AddressSanitizer + UBSan.
+#
+# Environment:
+#   CZ_SANITIZE_TESTS=1|0   also build build-asan/ and run its unit tests (default: 1 when CI=true)
+#   CZ_SANITIZE_E2E=1       also run the e2e suite against the sanitizer binary (slow; default 0)
+#   CZ_E2E_CONCURRENCY=N    e2e test files run in parallel (default 2)
+#   CZ_E2E_FILTER=REGEX     only e2e files whose path matches REGEX
+# Exits non-zero when any step fails; later steps still run when they can, and a summary of every
+# step with its duration is printed at the end.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CZ_ROOT"
+
+declare -a summary=()
+failed=0
+
+# run_step NAME COMMAND...: runs one step, records its result and duration.
+run_step() {
+  local name="$1" start=$SECONDS rc
+  shift
+  cz_step "$name"
+  "$@"
+  rc=$?
+  if [ $rc -eq 0 ]; then
+    summary+=("$(printf 'ok    %4ss  %s' $((SECONDS - start)) "$name")")
+  else
+    summary+=("$(printf 'FAIL  %4ss  %s (exit %s)' $((SECONDS - start)) "$name" "$rc")")
+    failed=1
+  fi
+  return $rc
+}
+
+print_summary() {
+  printf '\n==> Summary (total %ss)\n' "$SECONDS" >&2
+  printf '  %s\n' "${summary[@]}" >&2
+  if [ $failed -ne 0 ]; then
+    printf 'FAILED\n' >&2
+  else
+    printf 'ALL PASSED\n' >&2
+  fi
+}
+trap print_summary EXIT
+
+check_format() {
+  local files
+  mapfile -t files < <(find src tests/unit -type f \
+    \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' -o -name '*.cc' \) | sort)
+  [ "${#files[@]}" -gt 0 ] || return 0
+  clang-format --dry-run --Werror "${files[@]}"
+}
+
+run_unit_tests() {
+  local dir="$1"
+  ctest --test-dir "$dir" --output-on-failure -j "$(cz_jobs)" --timeout 120
+}
+
+node_supports() {
+  node --help 2>/dev/null | grep -q -- "$1"
+}
+
+run_e2e_tests() {
+  local binary="$1" files args=()
+  mapfile -t files < <(find tests/e2e -path tests/e2e/node_modules -prune -o \
+    -type f -name '*.test.js' -print | grep -E -- "${CZ_E2E_FILTER:-.}" | sort)
+  if [ "${#files[@]}" -eq 0 ]; then
+    echo "no e2e test files found" >&2
+    return 1
+  fi
+  # Both flags exist from Node 20.10/20.11; older runners just use their defaults.
+  node_supports --test-concurrency && args+=("--test-concurrency=${CZ_E2E_CONCURRENCY:-2}")
+  node_supports --test-timeout && args+=("--test-timeout=120000")
+  CZ_BINARY="$binary" node --test "${args[@]}" "${files[@]}"
+}
+
+sanitize_tests="${CZ_SANITIZE_TESTS:-}"
+if [ -z "$sanitize_tests" ]; then
+  if [ "${CI:-}" = "true" ]; then sanitize_tests=1; else sanitize_tests=0; fi
+fi
+# Fail on the first sanitizer report, with a stack trace.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+run_step "Setup (system packages, npm ci)" scripts/setup.sh || exit 1
+run_step "Format check (clang-format over src/ tests/unit)" check_format
+run_step "Build (build/)" scripts/build.sh || exit 1
+run_step "Unit tests (ctest, build/)" run_unit_tests build
+run_step "End-to-end tests (node --test, build/cz-messenger)" run_e2e_tests "$CZ_ROOT/build/cz-messenger"
+
+if [ "$sanitize_tests" = "1" ]; then
+  if run_step "Sanitizer build (build-asan/)" scripts/build.sh --sanitize; then
+    run_step "Unit tests under ASan/UBSan (ctest, build-asan/)" run_unit_tests build-asan
+    if [ "${CZ_SANITIZE_E2E:-0}" = "1" ]; then
+      run_step "End-to-end tests against the ASan/UBSan binary" \
+        run_e2e_tests "$CZ_ROOT/build-asan/cz-messenger"
+    fi
+  fi
+fi
+
+exit $failed
