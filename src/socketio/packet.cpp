@@ -1,0 +1,421 @@
+#include "socketio/packet.hpp"
+
+#include <rapidjson/error/en.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <utility>
+
+namespace cz::socketio {
+
+namespace detail {
+
+// The memory behind one packet's JSON: the text (parsed in place) and the DOM's allocator, whose
+// first 2 KiB live inside the arena so that a typical packet costs no allocation beyond the
+// arena itself (and arenas are recycled per thread, see below).
+struct JsonArena {
+  static constexpr std::size_t kPoolBytes = 2048;
+  static constexpr std::size_t kChunkBytes = 8192;
+  static constexpr std::size_t kKeptTextCapacity = 64 * 1024;
+
+  alignas(16) char pool[kPoolBytes];
+  rapidjson::MemoryPoolAllocator<> allocator{pool, kPoolBytes, kChunkBytes};
+  rapidjson::Document doc{&allocator, 256};
+  std::string text;
+  bool has_data = false;
+
+  void reset() {
+    doc.SetNull();
+    allocator.Clear();
+    if (text.capacity() > kKeptTextCapacity) std::string().swap(text);
+    text.clear();
+    has_data = false;
+  }
+};
+
+namespace {
+// One spare arena per thread: a shard decodes packets one after another, so a single spare
+// turns the per-packet arena allocation into a reuse.
+struct SpareArena {
+  JsonArena* arena = nullptr;
+  ~SpareArena() { delete arena; }
+};
+thread_local SpareArena spare_arena;
+
+std::unique_ptr<JsonArena, JsonArenaDeleter> take_arena() {
+  JsonArena* arena = spare_arena.arena;
+  spare_arena.arena = nullptr;
+  if (!arena) arena = new JsonArena;
+  return std::unique_ptr<JsonArena, JsonArenaDeleter>(arena);
+}
+}  // namespace
+
+void JsonArenaDeleter::operator()(JsonArena* arena) const {
+  if (!spare_arena.arena) {
+    arena->reset();
+    spare_arena.arena = arena;
+  } else {
+    delete arena;
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+Error parse_error(std::string message) {
+  return Error{"PARSE_ERROR", std::move(message)};
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+constexpr std::array<std::string_view, 6> kReservedEvents = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+
+// Deepest nesting of arrays/objects in `json`, stopping early once it exceeds `limit`.
+// Brackets inside strings do not count.
+bool json_depth_exceeds(std::string_view json, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+std::optional<Error> validate_payload(Packet& packet, bool has_data) {
+  const rapidjson::Value& data = std::as_const(packet).data();
+  switch (packet.type) {
+    case PacketType::kConnect:
+      if (has_data && !data.IsObject()) return parse_error("CONNECT payload must be an object");
+      return std::nullopt;
+    case PacketType::kDisconnect:
+      if (has_data) return parse_error("DISCONNECT must not carry a payload");
+      return std::nullopt;
+    case PacketType::kConnectError:
+      if (has_data && !data.IsObject() && !data.IsString())
+        return parse_error("CONNECT_ERROR payload must be an object or a string");
+      return std::nullopt;
+    case PacketType::kEvent:
+    case PacketType::kBinaryEvent: {
+      if (!has_data || !data.IsArray() || data.Empty())
+        return parse_error("EVENT payload must be a non-empty array");
+      const rapidjson::Value& name = data[0];
+      if (!name.IsString()) return parse_error("event name must be a string");
+      packet.event = std::string_view(name.GetString(), name.GetStringLength());
+      if (std::find(kReservedEvents.begin(), kReservedEvents.end(), packet.event) !=
+          kReservedEvents.end())
+        return parse_error("reserved event name");
+      // The name is a view into the packet's text, so dropping its DOM node keeps it valid.
+      packet.data().Erase(packet.data().Begin());
+      return std::nullopt;
+    }
+    case PacketType::kAck:
+    case PacketType::kBinaryAck:
+      if (!packet.id) return parse_error("ACK without an ack id");
+      if (!has_data) {
+        packet.data().SetArray();
+      } else if (!data.IsArray()) {
+        return parse_error("ACK payload must be an array");
+      }
+      return std::nullopt;
+  }
+  return parse_error("unknown packet type");
+}
+
+// Every placeholder must name a received attachment (as socket.io-parser requires).
+bool placeholders_valid(const rapidjson::Value& value, std::size_t attachments) {
+  if (value.IsArray()) {
+    for (const auto& item : value.GetArray())
+      if (!placeholders_valid(item, attachments)) return false;
+    return true;
+  }
+  if (!value.IsObject()) return true;
+  auto marker = value.FindMember("_placeholder");
+  if (marker != value.MemberEnd() && marker->value.IsTrue()) {
+    auto index = placeholder_index(value);
+    return index && *index < attachments;
+  }
+  for (const auto& member : value.GetObject())
+    if (!placeholders_valid(member.value, attachments)) return false;
+  return true;
+}
+
+void append_uint(std::string& out, std::uint64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  (void)ec;  // 24 chars always hold a uint64
+  out.append(digits, end);
+}
+
+void append_header(std::string& out, PacketType type, std::size_t attachments, std::string_view nsp,
+                   std::optional<std::uint64_t> id) {
+  out.push_back('4');  // Engine.IO "message"
+  out.push_back(static_cast<char>('0' + static_cast<int>(type)));
+  if (is_binary_type(type)) {
+    append_uint(out, attachments);
+    out.push_back('-');
+  }
+  if (!nsp.empty() && nsp != "/") {
+    out.append(nsp);
+    out.push_back(',');
+  }
+  if (id) append_uint(out, *id);
+}
+
+}  // namespace
+
+bool is_binary_type(PacketType type) {
+  return type == PacketType::kBinaryEvent || type == PacketType::kBinaryAck;
+}
+
+// --- Packet ---
+
+Packet::Packet() = default;
+Packet::Packet(Packet&&) noexcept = default;
+Packet& Packet::operator=(Packet&&) noexcept = default;
+Packet::~Packet() = default;
+
+bool Packet::has_data() const {
+  return arena_ && arena_->has_data;
+}
+
+const rapidjson::Value& Packet::data() const {
+  static const rapidjson::Value kNull;
+  return arena_ ? static_cast<const rapidjson::Value&>(arena_->doc) : kNull;
+}
+
+rapidjson::Value& Packet::data() {
+  if (!arena_) arena_ = detail::take_arena();
+  return arena_->doc;
+}
+
+// --- decoding ---
+
+Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
+  if (s.empty()) return parse_error("empty packet");
+  if (s[0] < '0' || s[0] > '6') return parse_error("unknown packet type");
+  Packet packet;
+  packet.type = static_cast<PacketType>(s[0] - '0');
+  std::size_t i = 1;
+
+  if (is_binary_type(packet.type)) {
+    std::size_t count = 0;
+    const std::size_t start = i;
+    for (; i < s.size() && is_digit(s[i]); ++i) {
+      count = count * 10 + static_cast<std::size_t>(s[i] - '0');
+      if (count > limits.max_attachments) return parse_error("too many attachments");
+    }
+    if (i == start || i >= s.size() || s[i] != '-') return parse_error("invalid attachments count");
+    packet.attachments = count;
+    ++i;
+  }
+
+  if (i < s.size() && s[i] == '/') {
+    const std::size_t comma = s.find(',', i);
+    const std::size_t end = comma == std::string_view::npos ? s.size() : comma;
+    std::string_view nsp = s.substr(i, end - i);
+    if (nsp.size() > limits.max_nsp_length) return parse_error("namespace name too long");
+    for (char c : nsp)
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\')
+        return parse_error("invalid namespace name");
+    packet.nsp.assign(nsp);
+    i = comma == std::string_view::npos ? s.size() : comma + 1;
+  }
+
+  if (i < s.size() && is_digit(s[i])) {
+    std::uint64_t id = 0;
+    for (; i < s.size() && is_digit(s[i]); ++i) {
+      id = id * 10 + static_cast<std::uint64_t>(s[i] - '0');
+      if (id > kMaxAckId) return parse_error("invalid ack id");
+    }
+    packet.id = id;
+  }
+
+  const bool has_data = i < s.size();
+  if (has_data) {
+    std::string_view json = s.substr(i);
+    if (json_depth_exceeds(json, limits.max_json_depth))
+      return parse_error("JSON payload nested too deeply");
+    // The in-situ parser stops at a NUL byte; JSON never contains a raw one, so refuse it rather
+    // than silently ignore what follows.
+    if (json.find('\0') != std::string_view::npos)
+      return parse_error("invalid JSON payload: raw NUL byte");
+    auto& arena = packet.arena_;
+    arena = detail::take_arena();
+    arena->text.assign(json);
+    // Iterative parsing keeps the parser's stack use constant whatever the input.
+    constexpr unsigned kFlags =
+        rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+    arena->doc.ParseInsitu<kFlags>(arena->text.data());
+    if (arena->doc.HasParseError()) {
+      return parse_error(std::string("invalid JSON payload: ") +
+                         rapidjson::GetParseError_En(arena->doc.GetParseError()) + " (offset " +
+                         std::to_string(arena->doc.GetErrorOffset()) + ")");
+    }
+    arena->has_data = true;
+  }
+  if (auto error = validate_payload(packet, has_data)) return *error;
+  return packet;
+}
+
+std::optional<std::size_t> placeholder_index(const rapidjson::Value& value) {
+  if (!value.IsObject()) return std::nullopt;
+  auto marker = value.FindMember("_placeholder");
+  if (marker == value.MemberEnd() || !marker->value.IsTrue()) return std::nullopt;
+  auto num = value.FindMember("num");
+  if (num == value.MemberEnd() || !num->value.IsUint64()) return std::nullopt;
+  return static_cast<std::size_t>(num->value.GetUint64());
+}
+
+const std::string* resolve_placeholder(const rapidjson::Value& value,
+                                       std::span<const std::string> attachments) {
+  auto index = placeholder_index(value);
+  if (!index || *index >= attachments.size()) return nullptr;
+  return &attachments[*index];
+}
+
+// --- reassembly ---
+
+Result<std::optional<Packet>> Reassembler::feed(std::string_view data, bool binary) {
+  if (binary) {
+    if (!pending_) return parse_error("binary message without a BINARY packet header");
+    pending_->buffers.emplace_back(data);
+    if (!pending_->complete()) return std::optional<Packet>();
+    return finish();
+  }
+  if (pending_) return parse_error("text packet while awaiting binary attachments");
+  auto decoded = decode(data, limits_);
+  if (!decoded) return decoded.error();
+  pending_.emplace(std::move(decoded.value()));
+  if (is_binary_type(pending_->type) && !pending_->complete()) return std::optional<Packet>();
+  return finish();
+}
+
+Result<std::optional<Packet>> Reassembler::finish() {
+  std::optional<Packet> done = std::move(pending_);
+  pending_.reset();
+  if (is_binary_type(done->type) && !placeholders_valid(done->data(), done->buffers.size()))
+    return parse_error("attachment placeholder out of range");
+  return done;
+}
+
+// --- encoding ---
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the current run of characters that need no escaping
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\b':
+        out.push_back('b');
+        break;
+      case '\f':
+        out.push_back('f');
+        break;
+      default:
+        out.append("u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xf]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+std::string encode_event(std::string_view nsp, std::string_view event, std::string_view json_args,
+                         std::size_t attachments, std::optional<std::uint64_t> id) {
+  std::string out;
+  out.reserve(32 + nsp.size() + event.size() + json_args.size());
+  append_header(out, attachments ? PacketType::kBinaryEvent : PacketType::kEvent, attachments, nsp,
+                id);
+  out.push_back('[');
+  append_json_string(out, event);
+  if (!json_args.empty()) {
+    out.push_back(',');
+    out.append(json_args);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string encode_ack(std::string_view nsp, std::uint64_t id, std::string_view json_args,
+                       std::size_t attachments) {
+  std::string out;
+  out.reserve(32 + nsp.size() + json_args.size());
+  append_header(out, attachments ? PacketType::kBinaryAck : PacketType::kAck, attachments, nsp, id);
+  out.push_back('[');
+  out.append(json_args);
+  out.push_back(']');
+  return out;
+}
+
+std::string encode_connect(std::string_view nsp, std::string_view sid) {
+  std::string out;
+  out.reserve(24 + nsp.size() + sid.size());
+  append_header(out, PacketType::kConnect, 0, nsp, std::nullopt);
+  out.append("{\"sid\":");
+  append_json_string(out, sid);
+  out.push_back('}');
+  return out;
+}
+
+std::string encode_connect_error(std::string_view nsp, std::string_view message,
+                                 std::string_view data_json) {
+  std::string out;
+  out.reserve(32 + nsp.size() + message.size() + data_json.size());
+  append_header(out, PacketType::kConnectError, 0, nsp, std::nullopt);
+  out.append("{\"message\":");
+  append_json_string(out, message);
+  if (!data_json.empty()) {
+    out.append(",\"data\":");
+    out.append(data_json);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string encode_disconnect(std::string_view nsp) {
+  std::string out;
+  append_header(out, PacketType::kDisconnect, 0, nsp, std::nullopt);
+  return out;
+}
+
+}  // namespace cz::socketio

@@ -1,0 +1,389 @@
+#include "socketio/packet.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string>
+
+namespace cz::socketio {
+namespace {
+
+std::string to_json(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return buffer.GetString();
+}
+
+Packet decode_ok(std::string_view text) {
+  auto result = decode(text);
+  EXPECT_TRUE(result.ok()) << text << ": " << (result.ok() ? "" : result.error().message);
+  return result.ok() ? std::move(result.value()) : Packet{};
+}
+
+std::string decode_error(std::string_view text, const DecodeLimits& limits = {}) {
+  auto result = decode(text, limits);
+  EXPECT_FALSE(result.ok()) << text;
+  if (result.ok()) return "";
+  EXPECT_EQ(result.error().code, "PARSE_ERROR");
+  return result.error().message;
+}
+
+// --- decoding each packet type ---
+
+TEST(PacketDecode, ConnectMainNamespaceWithoutPayload) {
+  Packet p = decode_ok("0");
+  EXPECT_EQ(p.type, PacketType::kConnect);
+  EXPECT_EQ(p.nsp, "/");
+  EXPECT_FALSE(p.id);
+  EXPECT_FALSE(p.has_data());
+  EXPECT_TRUE(p.data().IsNull());
+}
+
+TEST(PacketDecode, ConnectWithNamespaceAndAuth) {
+  Packet p = decode_ok("0/admin,{\"token\":\"abc\",\"n\":1}");
+  EXPECT_EQ(p.type, PacketType::kConnect);
+  EXPECT_EQ(p.nsp, "/admin");
+  ASSERT_TRUE(p.has_data());
+  ASSERT_TRUE(p.data().IsObject());
+  EXPECT_STREQ(p.data()["token"].GetString(), "abc");
+  EXPECT_EQ(p.data()["n"].GetInt(), 1);
+}
+
+TEST(PacketDecode, ConnectNamespaceWithoutTrailingComma) {
+  Packet p = decode_ok("0/admin");
+  EXPECT_EQ(p.nsp, "/admin");
+  EXPECT_FALSE(p.has_data());
+}
+
+TEST(PacketDecode, Disconnect) {
+  Packet p = decode_ok("1/admin,");
+  EXPECT_EQ(p.type, PacketType::kDisconnect);
+  EXPECT_EQ(p.nsp, "/admin");
+  EXPECT_EQ(decode_ok("1").nsp, "/");
+}
+
+TEST(PacketDecode, EventSplitsNameFromArguments) {
+  Packet p = decode_ok("2[\"hello\",1,{\"a\":[true]}]");
+  EXPECT_EQ(p.type, PacketType::kEvent);
+  EXPECT_EQ(p.event, "hello");
+  EXPECT_FALSE(p.id);
+  EXPECT_EQ(to_json(p.data()), "[1,{\"a\":[true]}]");
+}
+
+TEST(PacketDecode, EventWithNamespaceAndAckId) {
+  Packet p = decode_ok("2/chat,12[\"msg\",\"hi\"]");
+  EXPECT_EQ(p.nsp, "/chat");
+  ASSERT_TRUE(p.id);
+  EXPECT_EQ(*p.id, 12u);
+  EXPECT_EQ(p.event, "msg");
+  EXPECT_EQ(to_json(p.data()), "[\"hi\"]");
+}
+
+TEST(PacketDecode, EventWithoutArguments) {
+  Packet p = decode_ok("20[\"ping\"]");
+  EXPECT_EQ(*p.id, 0u);
+  EXPECT_EQ(p.event, "ping");
+  EXPECT_TRUE(p.data().IsArray());
+  EXPECT_EQ(p.data().Size(), 0u);
+}
+
+TEST(PacketDecode, EventNameWithEscapes) {
+  Packet p = decode_ok("2[\"a\\\"b\\u00e9\"]");
+  EXPECT_EQ(p.event, "a\"b\xc3\xa9");
+}
+
+TEST(PacketDecode, Ack) {
+  Packet p = decode_ok("3/admin,13[\"bar\",2]");
+  EXPECT_EQ(p.type, PacketType::kAck);
+  EXPECT_EQ(*p.id, 13u);
+  EXPECT_EQ(to_json(p.data()), "[\"bar\",2]");
+}
+
+TEST(PacketDecode, AckWithoutPayloadHasNoArguments) {
+  Packet p = decode_ok("37");
+  EXPECT_TRUE(p.data().IsArray());
+  EXPECT_EQ(p.data().Size(), 0u);
+}
+
+TEST(PacketDecode, ConnectError) {
+  Packet p = decode_ok("4/admin,{\"message\":\"no\"}");
+  EXPECT_EQ(p.type, PacketType::kConnectError);
+  EXPECT_STREQ(p.data()["message"].GetString(), "no");
+  EXPECT_EQ(decode_ok("4\"plain\"").data().GetString(), std::string("plain"));
+}
+
+TEST(PacketDecode, BinaryEventHeader) {
+  Packet p = decode_ok(
+      "52-/files,4[\"up\",{\"_placeholder\":true,\"num\":0},"
+      "{\"_placeholder\":true,\"num\":1}]");
+  EXPECT_EQ(p.type, PacketType::kBinaryEvent);
+  EXPECT_EQ(p.attachments, 2u);
+  EXPECT_EQ(p.nsp, "/files");
+  EXPECT_EQ(*p.id, 4u);
+  EXPECT_EQ(p.event, "up");
+  EXPECT_FALSE(p.complete());
+}
+
+TEST(PacketDecode, BinaryAckHeader) {
+  Packet p = decode_ok("61-9[{\"_placeholder\":true,\"num\":0}]");
+  EXPECT_EQ(p.type, PacketType::kBinaryAck);
+  EXPECT_EQ(p.attachments, 1u);
+  EXPECT_EQ(*p.id, 9u);
+}
+
+// --- malformed input ---
+
+TEST(PacketDecodeErrors, EmptyAndBadType) {
+  EXPECT_EQ(decode_error(""), "empty packet");
+  EXPECT_EQ(decode_error("7"), "unknown packet type");
+  EXPECT_EQ(decode_error("x[\"a\"]"), "unknown packet type");
+  EXPECT_EQ(decode_error("/"), "unknown packet type");
+}
+
+TEST(PacketDecodeErrors, AttachmentsCount) {
+  EXPECT_EQ(decode_error("5[\"a\"]"), "invalid attachments count");
+  EXPECT_EQ(decode_error("5-[\"a\"]"), "invalid attachments count");
+  EXPECT_EQ(decode_error("51"), "invalid attachments count");
+  EXPECT_EQ(decode_error("5x-[\"a\"]"), "invalid attachments count");
+  EXPECT_EQ(decode_error("511-[\"a\"]"), "too many attachments");
+  EXPECT_EQ(decode_error("599999999999999999999999999-[\"a\"]"), "too many attachments");
+  DecodeLimits tight;
+  tight.max_attachments = 1;
+  EXPECT_EQ(decode_error("52-[\"a\"]", tight), "too many attachments");
+}
+
+TEST(PacketDecodeErrors, Namespace) {
+  DecodeLimits limits;
+  limits.max_nsp_length = 8;
+  EXPECT_EQ(decode_error("0/waytoolong,", limits), "namespace name too long");
+  EXPECT_EQ(decode_error(std::string_view("0/a\nb,", 6)), "invalid namespace name");
+  EXPECT_EQ(decode_error("0/a\"b,"), "invalid namespace name");
+}
+
+TEST(PacketDecodeErrors, AckId) {
+  EXPECT_EQ(decode_error("29007199254740992[\"a\"]"), "invalid ack id");
+  EXPECT_EQ(decode_error("2123456789012345678901234567890[\"a\"]"), "invalid ack id");
+  EXPECT_TRUE(decode("29007199254740991[\"a\"]").ok());
+  EXPECT_EQ(decode_error("3[\"a\"]"), "ACK without an ack id");
+}
+
+TEST(PacketDecodeErrors, EventPayload) {
+  EXPECT_EQ(decode_error("2"), "EVENT payload must be a non-empty array");
+  EXPECT_EQ(decode_error("2{\"a\":1}"), "EVENT payload must be a non-empty array");
+  EXPECT_EQ(decode_error("2[]"), "EVENT payload must be a non-empty array");
+  EXPECT_EQ(decode_error("2\"hello\""), "EVENT payload must be a non-empty array");
+  EXPECT_EQ(decode_error("2[1,2]"), "event name must be a string");
+  EXPECT_EQ(decode_error("2[null]"), "event name must be a string");
+  EXPECT_EQ(decode_error("2[\"disconnect\"]"), "reserved event name");
+  EXPECT_EQ(decode_error("2[\"connect\",1]"), "reserved event name");
+}
+
+TEST(PacketDecodeErrors, OtherPayloads) {
+  EXPECT_EQ(decode_error("0[1]"), "CONNECT payload must be an object");
+  EXPECT_EQ(decode_error("0\"x\""), "CONNECT payload must be an object");
+  EXPECT_EQ(decode_error("1{}"), "DISCONNECT must not carry a payload");
+  EXPECT_EQ(decode_error("31{}"), "ACK payload must be an array");
+  EXPECT_EQ(decode_error("4[1]"), "CONNECT_ERROR payload must be an object or a string");
+}
+
+TEST(PacketDecodeErrors, BadJson) {
+  for (std::string_view bad : {"2[\"a\"", "2[\"a\"]]", "2[\"a\",]", "2[\"a\"] x", "0{a:1}",
+                               "2[\"\xff\"]", "2[\"a\\q\"]", "0{\"a\":1}{}"}) {
+    std::string message = decode_error(bad);
+    EXPECT_EQ(message.rfind("invalid JSON payload", 0), 0u) << bad << " -> " << message;
+  }
+}
+
+TEST(PacketDecodeErrors, DeepNestingIsRefusedNotRecursed) {
+  std::string deep = "2[\"a\"," + std::string(100000, '[') + std::string(100000, ']') + "]";
+  EXPECT_EQ(decode_error(deep), "JSON payload nested too deeply");
+  // Brackets inside strings do not count.
+  std::string in_string = "2[\"a\",\"" + std::string(1000, '[') + "\"]";
+  EXPECT_TRUE(decode(in_string).ok());
+  std::string ok_depth = "2[\"a\"," + std::string(60, '[') + std::string(60, ']') + "]";
+  EXPECT_TRUE(decode(ok_depth).ok());
+}
+
+TEST(PacketDecodeErrors, EmbeddedNulIsData) {
+  std::string text("2[\"a\",\"x\\u0000y\"]");
+  Packet p = decode_ok(text);
+  EXPECT_EQ(std::string(p.data()[0].GetString(), p.data()[0].GetStringLength()),
+            std::string("x\0y", 3));
+  // A raw NUL byte is never valid JSON (it would end the in-situ parse early).
+  std::string raw("2[\"a\"]\0]", 8);
+  EXPECT_FALSE(decode(raw).ok());
+}
+
+// --- placeholders and reassembly ---
+
+TEST(Reassembler, PlainTextPacketPassesThrough) {
+  Reassembler r;
+  auto out = r.feed("2[\"a\",1]", false);
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(out->has_value());
+  EXPECT_EQ((*out)->event, "a");
+  EXPECT_FALSE(r.awaiting_attachments());
+}
+
+TEST(Reassembler, CollectsAttachmentsThenYields) {
+  Reassembler r;
+  auto first = r.feed(
+      "52-/f,3[\"up\",{\"_placeholder\":true,\"num\":1},"
+      "{\"x\":{\"_placeholder\":true,\"num\":0}}]",
+      false);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());
+  EXPECT_TRUE(r.awaiting_attachments());
+  auto second = r.feed(std::string_view("\x00\x01", 2), true);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->has_value());
+  auto third = r.feed("zz", true);
+  ASSERT_TRUE(third.ok());
+  ASSERT_TRUE(third->has_value());
+  Packet& p = **third;
+  EXPECT_EQ(p.event, "up");
+  EXPECT_EQ(*p.id, 3u);
+  ASSERT_EQ(p.buffers.size(), 2u);
+  const std::string* a = resolve_placeholder(p.data()[0], p.buffers);
+  const std::string* b = resolve_placeholder(p.data()[1]["x"], p.buffers);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(*a, "zz");
+  EXPECT_EQ(*b, std::string("\x00\x01", 2));
+  EXPECT_FALSE(r.awaiting_attachments());
+}
+
+TEST(Reassembler, ZeroAttachmentsCompletesImmediately) {
+  Reassembler r;
+  auto out = r.feed("50-[\"a\"]", false);
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->has_value());
+}
+
+TEST(Reassembler, Errors) {
+  Reassembler r;
+  EXPECT_FALSE(r.feed("bytes", true).ok());  // binary without header
+  ASSERT_TRUE(r.feed("51-[\"a\",{\"_placeholder\":true,\"num\":0}]", false).ok());
+  EXPECT_FALSE(r.feed("2[\"b\"]", false).ok());  // text while awaiting attachments
+
+  Reassembler out_of_range;
+  ASSERT_TRUE(out_of_range.feed("51-[\"a\",{\"_placeholder\":true,\"num\":1}]", false).ok());
+  auto result = out_of_range.feed("x", true);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message, "attachment placeholder out of range");
+
+  Reassembler not_a_number;
+  ASSERT_TRUE(not_a_number.feed("51-[\"a\",{\"_placeholder\":true,\"num\":\"0\"}]", false).ok());
+  EXPECT_FALSE(not_a_number.feed("x", true).ok());
+
+  Reassembler bad_header;
+  EXPECT_FALSE(bad_header.feed("5-[\"a\"]", false).ok());
+}
+
+TEST(Placeholder, Recognition) {
+  rapidjson::Document d;
+  d.Parse("[{\"_placeholder\":true,\"num\":2},{\"_placeholder\":false,\"num\":0},{\"num\":0},3]");
+  EXPECT_EQ(placeholder_index(d[0]), std::optional<std::size_t>(2));
+  EXPECT_FALSE(placeholder_index(d[1]));
+  EXPECT_FALSE(placeholder_index(d[2]));
+  EXPECT_FALSE(placeholder_index(d[3]));
+  std::vector<std::string> two(2);
+  EXPECT_EQ(resolve_placeholder(d[0], two), nullptr);
+}
+
+// --- encoding ---
+
+TEST(PacketEncode, Event) {
+  EXPECT_EQ(encode_event("/", "hello", ""), "42[\"hello\"]");
+  EXPECT_EQ(encode_event("/", "hello", "1,{\"a\":2}"), "42[\"hello\",1,{\"a\":2}]");
+  EXPECT_EQ(encode_event("/chat", "m", "\"x\"", 0, 7), "42/chat,7[\"m\",\"x\"]");
+  EXPECT_EQ(encode_event("/chat", "m", "{\"_placeholder\":true,\"num\":0}", 1),
+            "451-/chat,[\"m\",{\"_placeholder\":true,\"num\":0}]");
+  EXPECT_EQ(encode_event("/", "q\"\n", ""), "42[\"q\\\"\\n\"]");
+}
+
+TEST(PacketEncode, AckConnectErrorDisconnect) {
+  EXPECT_EQ(encode_ack("/", 3, "\"ok\""), "433[\"ok\"]");
+  EXPECT_EQ(encode_ack("/a", 0, ""), "43/a,0[]");
+  EXPECT_EQ(encode_ack("/a", 5, "{\"_placeholder\":true,\"num\":0}", 1),
+            "461-/a,5[{\"_placeholder\":true,\"num\":0}]");
+  EXPECT_EQ(encode_connect("/", "abc"), "40{\"sid\":\"abc\"}");
+  EXPECT_EQ(encode_connect("/test", "abc"), "40/test,{\"sid\":\"abc\"}");
+  EXPECT_EQ(encode_connect_error("/x", "Invalid namespace"),
+            "44/x,{\"message\":\"Invalid namespace\"}");
+  EXPECT_EQ(encode_connect_error("/", "refused", "{\"reason\":\"r\"}"),
+            "44{\"message\":\"refused\",\"data\":{\"reason\":\"r\"}}");
+  EXPECT_EQ(encode_disconnect("/"), "41");
+  EXPECT_EQ(encode_disconnect("/x"), "41/x,");
+}
+
+TEST(PacketEncode, JsonStringEscapesControlCharacters) {
+  std::string out;
+  append_json_string(out, std::string_view("a\x01\\\t\r\b\f\x1f"
+                                           "z",
+                                           9));
+  EXPECT_EQ(out, "\"a\\u0001\\\\\\t\\r\\b\\f\\u001fz\"");
+}
+
+// --- round trips: what we encode, we (and socket.io-parser) decode the same ---
+
+TEST(PacketRoundTrip, EveryType) {
+  auto strip = [](const std::string& engineio) { return engineio.substr(1); };
+
+  Packet connect = decode_ok(strip(encode_connect("/n", "sid1")));
+  EXPECT_EQ(connect.type, PacketType::kConnect);
+  EXPECT_EQ(connect.nsp, "/n");
+  EXPECT_STREQ(connect.data()["sid"].GetString(), "sid1");
+
+  Packet disconnect = decode_ok(strip(encode_disconnect("/n")));
+  EXPECT_EQ(disconnect.type, PacketType::kDisconnect);
+  EXPECT_EQ(disconnect.nsp, "/n");
+
+  Packet event = decode_ok(strip(encode_event("/n", "e\"v", "[1,2],\"s\"", 0, 42)));
+  EXPECT_EQ(event.type, PacketType::kEvent);
+  EXPECT_EQ(event.event, "e\"v");
+  EXPECT_EQ(*event.id, 42u);
+  EXPECT_EQ(to_json(event.data()), "[[1,2],\"s\"]");
+
+  Packet ack = decode_ok(strip(encode_ack("/", 9, "null")));
+  EXPECT_EQ(ack.type, PacketType::kAck);
+  EXPECT_EQ(ack.nsp, "/");
+  EXPECT_EQ(*ack.id, 9u);
+  EXPECT_EQ(to_json(ack.data()), "[null]");
+
+  Packet error = decode_ok(strip(encode_connect_error("/n", "m", "{\"k\":1}")));
+  EXPECT_EQ(error.type, PacketType::kConnectError);
+  EXPECT_EQ(to_json(error.data()), "{\"message\":\"m\",\"data\":{\"k\":1}}");
+
+  Reassembler r;
+  ASSERT_TRUE(
+      r.feed(strip(encode_event("/n", "b", "{\"_placeholder\":true,\"num\":0}", 1)), false).ok());
+  auto binary = r.feed("payload", true);
+  ASSERT_TRUE(binary.ok() && binary->has_value());
+  EXPECT_EQ((*binary)->type, PacketType::kBinaryEvent);
+  EXPECT_EQ(*resolve_placeholder((*binary)->data()[0], (*binary)->buffers), "payload");
+
+  Reassembler r2;
+  ASSERT_TRUE(
+      r2.feed(strip(encode_ack("/", 1, "{\"_placeholder\":true,\"num\":0}", 1)), false).ok());
+  auto binary_ack = r2.feed("p", true);
+  ASSERT_TRUE(binary_ack.ok() && binary_ack->has_value());
+  EXPECT_EQ((*binary_ack)->type, PacketType::kBinaryAck);
+}
+
+TEST(PacketLifetime, MovedPacketKeepsViewsValid) {
+  std::vector<Packet> packets;
+  for (int i = 0; i < 50; ++i) {
+    auto r = decode("2[\"event-" + std::to_string(i) + "\",\"arg\"]");
+    ASSERT_TRUE(r.ok());
+    packets.push_back(std::move(r.value()));  // vector growth moves the packets
+  }
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(packets[i].event, "event-" + std::to_string(i));
+    EXPECT_STREQ(packets[i].data()[0].GetString(), "arg");
+  }
+}
+
+}  // namespace
+}  // namespace cz::socketio
