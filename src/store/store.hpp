@@ -9,6 +9,7 @@
 //
 // Errors come back as cz::Error with codes: ROOM_NOT_FOUND, MESSAGE_NOT_FOUND, FORBIDDEN,
 // STORE_UNAVAILABLE (database down or overloaded; retryable), STORE_ERROR.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -83,6 +84,17 @@ struct UnreadCount {
   std::int64_t unseen = 0;
 };
 
+// Counters for tests and metrics (monotonic unless said otherwise).
+struct StoreStats {
+  std::uint64_t write_transactions = 0;   // committed write transactions (group commits)
+  std::uint64_t writes_committed = 0;     // write requests delivered after a successful commit
+  std::uint64_t failed_transactions = 0;  // batches (or parts of one) rolled back by a failure
+  std::uint64_t largest_batch = 0;        // most writes taken into one transaction so far
+  std::uint64_t rejected = 0;             // requests refused: queue full or store shut down
+  std::uint64_t queued_writes = 0;        // gauge: waiting for the writer now
+  std::uint64_t queued_reads = 0;         // gauge: waiting for a reader now
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -123,8 +135,11 @@ class Store {
   // Users who share a room with `user_id` (for presence notifications).
   virtual void room_partners(std::string user_id, Callback<std::vector<std::string>> done) = 0;
 
-  // Finishes queued work and stops the store's threads.
+  // Finishes queued work and stops the store's threads. Requests made afterwards fail with
+  // STORE_UNAVAILABLE (still off the caller's stack while the Store object lives).
   virtual void shutdown() = 0;
+
+  virtual StoreStats stats() const { return {}; }
 };
 
 // Opens a store from a URL: "sqlite:PATH" or "postgres://..." / "postgresql://...".

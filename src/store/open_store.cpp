@@ -1,0 +1,98 @@
+// open_store(url): picks the implementation from the URL's scheme.
+//
+//   sqlite:PATH[?synchronous=full|normal&readers=N]   (also sqlite://PATH; sqlite:///abs/path)
+//   postgres://...  postgresql://...                   (not built yet)
+#include <fmt/format.h>
+
+#include <charconv>
+#include <filesystem>
+#include <stdexcept>
+#include <string_view>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
+
+namespace cz::store {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+std::runtime_error bad_url(std::string_view why) {
+  return std::runtime_error(fmt::format("invalid store URL: {}", why));
+}
+
+void apply_sqlite_option(sqlite::SqliteOptions& options, std::string_view key,
+                         std::string_view value) {
+  if (key == "synchronous") {
+    if (value == "full")
+      options.durability = sqlite::Durability::Full;
+    else if (value == "normal")
+      options.durability = sqlite::Durability::Normal;
+    else
+      throw bad_url("synchronous must be full or normal");
+  } else if (key == "readers") {
+    std::size_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 64) {
+      throw bad_url("readers must be a number from 1 to 64");
+    }
+    options.reader_threads = n;
+  } else {
+    throw bad_url(fmt::format("unknown sqlite option '{}'", key));
+  }
+}
+
+sqlite::SqliteOptions parse_sqlite_url(std::string_view rest) {
+  if (starts_with(rest, "//")) rest.remove_prefix(2);  // sqlite://rel, sqlite:///abs
+  sqlite::SqliteOptions options;
+  const std::size_t q = rest.find('?');
+  options.path = std::string(rest.substr(0, q));
+  if (q != std::string_view::npos) {
+    std::string_view params = rest.substr(q + 1);
+    while (!params.empty()) {
+      const std::size_t amp = params.find('&');
+      const std::string_view pair = params.substr(0, amp);
+      const std::size_t eq = pair.find('=');
+      if (eq == std::string_view::npos)
+        throw bad_url(fmt::format("expected key=value, got '{}'", pair));
+      apply_sqlite_option(options, pair.substr(0, eq), pair.substr(eq + 1));
+      params = amp == std::string_view::npos ? std::string_view() : params.substr(amp + 1);
+    }
+  }
+  if (options.path.empty()) throw bad_url("sqlite: needs a file path, e.g. sqlite:./data/cz.db");
+  if (options.path == ":memory:" || starts_with(options.path, "file:")) {
+    // Every thread has its own connection; an in-memory database is private to one connection.
+    throw bad_url("sqlite: needs a plain file path (in-memory databases are not supported)");
+  }
+  return options;
+}
+
+std::unique_ptr<Store> open_sqlite(std::string_view rest) {
+  sqlite::SqliteOptions options = parse_sqlite_url(rest);
+  const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      throw std::runtime_error(fmt::format("cannot create directory {} for the database: {}",
+                                           parent.string(), ec.message()));
+    }
+  }
+  return std::make_unique<sqlite::SqliteStore>(std::move(options));
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const std::string& url) {
+  const std::string_view u = url;
+  if (starts_with(u, "sqlite:")) return open_sqlite(u.substr(7));
+  if (starts_with(u, "postgres://") || starts_with(u, "postgresql://")) {
+    // The PostgreSQL implementation (src/store/postgres/) plugs in here.
+    throw std::runtime_error("PostgreSQL store not built yet: use a sqlite:PATH store URL");
+  }
+  throw bad_url("expected sqlite:PATH or postgres://...");
+}
+
+}  // namespace cz::store

@@ -1,0 +1,137 @@
+#include "store/sqlite/connection.hpp"
+
+#include <fmt/format.h>
+
+namespace cz::store::sqlite {
+namespace {
+
+bool is_retryable(int rc) {
+  const int primary = rc & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+}  // namespace
+
+void throw_sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  const char* detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const char* code = is_retryable(rc) ? kStoreUnavailable : kStoreError;
+  throw StoreFailure(make_error(code, fmt::format("sqlite {}: {} ({})", what, detail, rc)));
+}
+
+Query::~Query() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Query& Query::bind(int index, std::string_view text) {
+  // SQLITE_TRANSIENT copies: callers may bind temporaries that die before step().
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "bind");
+  return *this;
+}
+
+Query& Query::bind(int index, std::int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "bind");
+  return *this;
+}
+
+Query& Query::bind_null(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "bind");
+  return *this;
+}
+
+bool Query::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  throw_sqlite_error(db_, rc, "step");
+}
+
+void Query::run() {
+  while (step()) {
+  }
+}
+
+std::string Query::text(int col) const {
+  const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  const int size = sqlite3_column_bytes(stmt_, col);
+  return data ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+Connection::Connection(const std::string& path, const ConnectionOptions& options) {
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.read_only ? 0 : SQLITE_OPEN_CREATE);
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw StoreFailure(make_error(
+        kStoreUnavailable, fmt::format("cannot open sqlite database {}: {}", path, message)));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+  try {
+    // foreign_keys and synchronous are per connection; journal_mode=WAL is stored in the file.
+    exec("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
+    if (options.read_only) {
+      exec("PRAGMA query_only = ON;");
+    } else {
+      Query mode = query("PRAGMA journal_mode = WAL");
+      if (!mode.step() || mode.text(0) != "wal") {
+        throw StoreFailure(make_error(kStoreError, "sqlite: cannot switch to WAL journal mode"));
+      }
+    }
+    exec(options.durability == Durability::Full ? "PRAGMA synchronous = FULL;"
+                                                : "PRAGMA synchronous = NORMAL;");
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+Connection::~Connection() {
+  close();
+}
+
+void Connection::close() {
+  for (auto& [sql, prepared] : cache_) sqlite3_finalize(prepared->stmt);
+  cache_.clear();
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+void Connection::rollback() noexcept {
+  // Nothing useful to do if even the rollback fails: SQLite then rolls back on its own when the
+  // connection is next used or closed.
+  if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Connection::exec(const char* sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(message);  // the same text is available from sqlite3_errmsg
+    throw_sqlite_error(db_, rc, "exec");
+  }
+}
+
+Query Connection::query(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto prepared = std::make_unique<Prepared>();
+    prepared->sql.assign(sql);
+    const int rc =
+        sqlite3_prepare_v3(db_, prepared->sql.data(), static_cast<int>(prepared->sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &prepared->stmt, nullptr);
+    if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "prepare");
+    const std::string_view key = prepared->sql;
+    it = cache_.emplace(key, std::move(prepared)).first;
+  }
+  return Query(db_, it->second->stmt);
+}
+
+}  // namespace cz::store::sqlite

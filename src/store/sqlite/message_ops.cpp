@@ -1,0 +1,197 @@
+// Message operations. insert_message is the hot path: a handful of cached statements inside the
+// writer's batch transaction.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "store/sqlite/ops.hpp"
+#include "store/sqlite/rows.hpp"
+#include "util/ids.hpp"
+
+namespace cz::store::sqlite {
+namespace {
+
+// Upper bound above every id (ids use digits and upper-case letters only).
+constexpr std::string_view kAboveAllIds = "~";
+
+Error message_not_found(const std::string& id) {
+  return make_error(kMessageNotFound, fmt::format("message {} not found", id));
+}
+
+std::int64_t page_size(std::size_t requested) {
+  return static_cast<std::int64_t>(std::min(requested, kMaxPageSize));
+}
+
+std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) {
+  static const std::string sql =
+      "SELECT " + message_columns() + " FROM messages WHERE sender = ?1 AND client_message_id = ?2";
+  Query q = db.query(sql);
+  q.bind(1, msg.from).bind(2, msg.client_message_id);
+  if (!q.step()) return std::nullopt;
+  return read_message(q);
+}
+
+// The sender's side in the room, after checking that `from` and `to` are its two members.
+Result<Role> sender_side(Connection& db, const NewMessage& msg) {
+  Query q = db.query("SELECT buyer, seller FROM rooms WHERE id = ?1");
+  q.bind(1, msg.room_id);
+  if (!q.step()) return make_error(kRoomNotFound, fmt::format("room {} not found", msg.room_id));
+  const std::string buyer = q.text(0), seller = q.text(1);
+  if (msg.from == buyer && msg.to == seller) return Role::Buyer;
+  if (msg.from == seller && msg.to == buyer) return Role::Seller;
+  return make_error(kForbidden, "sender and receiver must be the two members of the room");
+}
+
+std::vector<Message> read_messages(Query& q) {
+  std::vector<Message> out;
+  while (q.step()) out.push_back(read_message(q));
+  return out;
+}
+
+}  // namespace
+
+Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
+  if (!msg.client_message_id.empty()) {
+    if (auto stored = find_by_client_id(db, msg))
+      return InsertMessageResult{std::move(*stored), true};
+  }
+  auto side = sender_side(db, msg);
+  if (!side.ok()) return side.error();
+
+  // Drawn here, on the single writer thread inside the transaction: ids are handed out in commit
+  // order, so a reader's "id > cursor" never misses a message committed later.
+  GeneratedId id = generate_id();
+  Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
+            msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
+  {
+    Query q = db.query(
+        "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
+        "is_seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)");
+    q.bind(1, m.id).bind(2, m.room_id).bind(3, m.from).bind(4, m.to);
+    q.bind(5, message_type_name(m.type)).bind(6, m.content);
+    if (m.client_message_id.empty())
+      q.bind_null(7);
+    else
+      q.bind(7, m.client_message_id);
+    q.bind(8, m.created_at);
+    q.run();
+  }
+  // Both sides' last message; the receiver's unread count (incremented in SQL: no read-modify-
+  // write); the room reappears for a side that had deleted it — the receiver, so that a new
+  // message is never lost in a hidden room, and the sender, who is evidently using it again.
+  // The sender's own copy of the last message counts as seen.
+  static const SideSql room_update(
+      "UPDATE rooms SET {side}_last_message_id = ?2, {other}_last_message_id = ?2, "
+      "{side}_last_seen = 1, {other}_last_seen = 0, {other}_unseen = {other}_unseen + 1, "
+      "deleted_by_buyer = 0, deleted_by_seller = 0, updated_at = ?3 WHERE id = ?1");
+  Query q = db.query(room_update[*side]);
+  q.bind(1, m.room_id).bind(2, m.id).bind(3, m.created_at);
+  q.run();
+  return InsertMessageResult{std::move(m), false};
+}
+
+Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& room_id,
+                                           const std::string& reader,
+                                           const std::optional<std::vector<std::string>>& ids) {
+  auto room = load_room(db, room_id);
+  if (!room) return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
+  const auto side = room->side_of(reader);
+  if (!side) return make_error(kForbidden, "only a member of the room can mark messages seen");
+
+  const TimeMs now = now_ms();
+  std::vector<std::string> changed;
+  if (ids) {
+    for (const std::string& id : *ids) {
+      Query q = db.query(
+          "UPDATE messages SET is_seen = 1, updated_at = ?4 "
+          "WHERE id = ?1 AND room_id = ?2 AND recipient = ?3 AND is_seen = 0 RETURNING id");
+      q.bind(1, id).bind(2, room_id).bind(3, reader).bind(4, now);
+      while (q.step()) changed.push_back(q.text(0));
+    }
+  } else {
+    Query q = db.query(
+        "UPDATE messages SET is_seen = 1, updated_at = ?3 "
+        "WHERE room_id = ?1 AND recipient = ?2 AND is_seen = 0 RETURNING id");
+    q.bind(1, room_id).bind(2, reader).bind(3, now);
+    while (q.step()) changed.push_back(q.text(0));
+  }
+  std::sort(changed.begin(), changed.end());
+
+  // Recount rather than reset: when only some ids were marked, the rest stay unread. The partial
+  // index on unread messages keeps this proportional to what is still unread.
+  static const SideSql recount(
+      "UPDATE rooms SET {side}_unseen = (SELECT count(*) FROM messages "
+      "WHERE room_id = ?1 AND recipient = ?2 AND is_seen = 0), updated_at = ?3 WHERE id = ?1");
+  {
+    Query q = db.query(recount[*side]);
+    q.bind(1, room_id).bind(2, reader).bind(3, now);
+    q.run();
+  }
+  static const SideSql last_seen(
+      "UPDATE rooms SET {side}_last_seen = 1 WHERE id = ?1 AND {side}_unseen = 0");
+  Query q = db.query(last_seen[*side]);
+  q.bind(1, room_id);
+  q.run();
+  return changed;
+}
+
+Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
+  // Bounds are ids: `before` becomes the first id of that millisecond (created_at equals the
+  // id's timestamp), so both the cursor and the time use the (room_id, id) index.
+  std::string lower(""), upper(kAboveAllIds);
+  if (query.before) upper = id_floor_for_time(*query.before);
+  if (query.cursor_id) {
+    if (query.order == Order::OldestFirst)
+      lower = *query.cursor_id;
+    else
+      upper = std::min(upper, *query.cursor_id);
+  }
+  static const std::string base =
+      "SELECT " + message_columns() + " FROM messages WHERE room_id = ?1 AND id > ?2 AND id < ?3 ";
+  static const std::string oldest_first = base + "ORDER BY id ASC LIMIT ?4";
+  static const std::string newest_first = base + "ORDER BY id DESC LIMIT ?4";
+  Query q = db.query(query.order == Order::OldestFirst ? oldest_first : newest_first);
+  q.bind(1, query.room_id).bind(2, lower).bind(3, upper).bind(4, page_size(query.limit));
+  return read_messages(q);
+}
+
+Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
+  // `since_time` means created strictly after it: ids from the next millisecond's floor on.
+  const std::string lower = query.since_id.value_or("");
+  const std::string time_floor = query.since_time ? id_floor_for_time(*query.since_time + 1) : "";
+  // Each half walks its own index in id order and stops at the limit; the union is re-sorted.
+  static const std::string sql = fmt::format(
+      "SELECT * FROM (SELECT {0} FROM messages WHERE recipient = ?1 AND id > ?2 AND id >= ?4 "
+      "ORDER BY id LIMIT ?3) AS received "
+      "UNION SELECT * FROM (SELECT {0} FROM messages WHERE sender = ?1 AND id > ?2 AND id >= ?4 "
+      "ORDER BY id LIMIT ?3) AS sent ORDER BY id LIMIT ?3",
+      message_columns());
+  Query q = db.query(sql);
+  q.bind(1, query.user_id).bind(2, lower).bind(3, page_size(query.limit)).bind(4, time_floor);
+  return read_messages(q);
+}
+
+Result<std::optional<Message>> get_message(Connection& db, const std::string& message_id) {
+  static const std::string sql = "SELECT " + message_columns() + " FROM messages WHERE id = ?1";
+  Query q = db.query(sql);
+  q.bind(1, message_id);
+  if (!q.step()) return std::optional<Message>();
+  return std::optional<Message>(read_message(q));
+}
+
+Result<Message> update_message_content(Connection& db, const std::string& message_id,
+                                       const std::string& editor, const std::string& content) {
+  auto found = get_message(db, message_id);
+  if (!found.ok()) return found.error();
+  if (!found.value()) return message_not_found(message_id);
+  Message& m = **found;
+  if (m.from != editor) return make_error(kForbidden, "only the sender can edit a message");
+  m.content = content;
+  m.updated_at = now_ms();
+  Query q = db.query("UPDATE messages SET content = ?2, updated_at = ?3 WHERE id = ?1");
+  q.bind(1, m.id).bind(2, m.content).bind(3, m.updated_at);
+  q.run();
+  return std::move(m);
+}
+
+}  // namespace cz::store::sqlite

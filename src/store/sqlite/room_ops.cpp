@@ -1,0 +1,160 @@
+// Room operations. Each one is a few statements that the caller runs inside a transaction
+// (writes) or on a read connection (reads).
+#include <fmt/format.h>
+
+#include "store/sqlite/ops.hpp"
+#include "store/sqlite/rows.hpp"
+#include "util/time.hpp"
+
+namespace cz::store::sqlite {
+namespace {
+
+Error room_not_found(const std::string& room_id) {
+  return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
+}
+
+// Runs a one-row UPDATE of room `room_id` (parameter ?1; `bind` adds the rest) and returns the
+// room as it is afterwards, or ROOM_NOT_FOUND.
+template <typename Bind>
+Result<Room> update_room(Connection& db, const std::string& sql, const std::string& room_id,
+                         Bind bind) {
+  {
+    Query q = db.query(sql);
+    q.bind(1, room_id);
+    bind(q);
+    q.run();
+  }
+  if (db.changes() == 0) return room_not_found(room_id);
+  auto room = load_room(db, room_id);
+  if (!room) return room_not_found(room_id);
+  return std::move(*room);
+}
+
+bool is_valid_json(Connection& db, const std::string& text) {
+  Query q = db.query("SELECT json_valid(?1)");
+  q.bind(1, text);
+  return q.step() && q.integer(0) == 1;
+}
+
+std::optional<Error> validate(Connection& db, const CreateRoom& req) {
+  if (req.buyer.empty() || req.seller.empty()) {
+    return make_error(kValidationError, "buyer and seller are required");
+  }
+  if (req.buyer == req.seller) return make_error(kValidationError, "Buyer is the same to seller");
+  if (req.creator != req.buyer && req.creator != req.seller) {
+    return make_error(kValidationError, "creator must be the buyer or the seller");
+  }
+  if (!is_valid_json(db, req.shop_json) || !is_valid_json(db, req.buyer_info_json)) {
+    return make_error(kValidationError, "shop and buyer_info must be JSON");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<CreateRoomResult> create_room(Connection& db, const CreateRoom& req) {
+  if (auto error = validate(db, req)) return std::move(*error);
+  const std::string room_id = req.buyer + "." + req.seller;
+  const TimeMs now = now_ms();
+
+  if (auto existing = load_room(db, room_id)) {
+    // "a.b"+"c" and "a"+"b.c" share an id; refuse rather than hand out someone else's room.
+    if (existing->buyer != req.buyer || existing->seller != req.seller) {
+      return make_error(kValidationError,
+                        fmt::format("room id {} is taken by other users", room_id));
+    }
+    const Role creator_side = req.creator == req.buyer ? Role::Buyer : Role::Seller;
+    const bool deleted_by_creator =
+        creator_side == Role::Buyer ? existing->deleted_by_buyer : existing->deleted_by_seller;
+    if (!deleted_by_creator) return CreateRoomResult{std::move(*existing), CreateOutcome::Existed};
+    auto room = update_room(db,
+                            "UPDATE rooms SET deleted_by_buyer = 0, deleted_by_seller = 0, "
+                            "updated_at = ?2 WHERE id = ?1",
+                            room_id, [&](Query& q) { q.bind(2, now); });
+    if (!room.ok()) return room.error();
+    return CreateRoomResult{std::move(room.value()), CreateOutcome::Reenabled};
+  }
+
+  Query insert = db.query(
+      "INSERT INTO rooms (id, type, creator, buyer, seller, shop_id, shop_json, buyer_info_json, "
+      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+  insert.bind(1, room_id).bind(2, req.type).bind(3, req.creator).bind(4, req.buyer);
+  insert.bind(5, req.seller).bind(6, req.shop_id).bind(7, req.shop_json);
+  insert.bind(8, req.buyer_info_json).bind(9, now);
+  insert.run();
+  auto room = load_room(db, room_id);
+  if (!room) return room_not_found(room_id);
+  return CreateRoomResult{std::move(*room), CreateOutcome::Created};
+}
+
+Result<std::optional<Room>> get_room(Connection& db, const std::string& room_id) {
+  return load_room(db, room_id);
+}
+
+Result<std::vector<Room>> list_rooms(Connection& db, const RoomQuery& query) {
+  // Name: ASCII case-insensitive substring of the other side's "name" (SQLite's lower() folds
+  // ASCII only). Pinned first, most recently pinned first; then last message, newest first.
+  static const SideSql sql(room_select() +
+                           "WHERE r.{side} = ?1 AND r.deleted_by_{side} = 0 "
+                           "AND (?2 IS NULL OR instr(lower(json_extract(r.{other_name_json}, "
+                           "'$.name')), lower(?2)) > 0) "
+                           "AND (?3 IS NULL OR (r.pinned_by_{side} IS NOT NULL) = ?3) "
+                           "ORDER BY r.pinned_by_{side} IS NULL, r.pinned_by_{side} DESC, "
+                           "r.{side}_last_message_id DESC NULLS LAST, r.created_at DESC, r.id");
+  Query q = db.query(sql[query.role]);
+  q.bind(1, query.user_id);
+  if (query.name && !query.name->empty())
+    q.bind(2, *query.name);
+  else
+    q.bind_null(2);
+  q.bind(3, query.pinned);
+  std::vector<Room> rooms;
+  while (q.step()) rooms.push_back(read_room(q));
+  return rooms;
+}
+
+Result<Room> enable_room(Connection& db, const std::string& room_id, Role side) {
+  static const SideSql sql("UPDATE rooms SET deleted_by_{side} = 0, updated_at = ?2 WHERE id = ?1");
+  return update_room(db, sql[side], room_id, [](Query& q) { q.bind(2, now_ms()); });
+}
+
+Result<Room> set_pinned(Connection& db, const std::string& room_id, Role side, bool pinned) {
+  static const SideSql sql("UPDATE rooms SET pinned_by_{side} = ?2, updated_at = ?3 WHERE id = ?1");
+  const TimeMs now = now_ms();
+  return update_room(db, sql[side], room_id, [&](Query& q) {
+    q.bind(2, pinned ? std::optional<TimeMs>(now) : std::nullopt).bind(3, now);
+  });
+}
+
+Result<Room> delete_room_side(Connection& db, const std::string& room_id, Role side) {
+  // The side's unread count goes too: deleting a conversation discards its unread state.
+  static const SideSql sql(
+      "UPDATE rooms SET deleted_by_{side} = 1, {side}_deleted_at = ?2, "
+      "{side}_last_message_id = NULL, {side}_last_seen = 0, "
+      "{side}_unseen = 0, pinned_by_{side} = NULL, updated_at = ?2 WHERE id = ?1");
+  return update_room(db, sql[side], room_id, [](Query& q) { q.bind(2, now_ms()); });
+}
+
+Result<std::vector<UnreadCount>> unread_counts(Connection& db, const std::string& user_id) {
+  Query q = db.query(
+      "SELECT id, buyer_unseen FROM rooms "
+      "WHERE buyer = ?1 AND buyer_unseen > 0 AND deleted_by_buyer = 0 "
+      "UNION ALL SELECT id, seller_unseen FROM rooms "
+      "WHERE seller = ?1 AND seller_unseen > 0 AND deleted_by_seller = 0 ORDER BY 1");
+  q.bind(1, user_id);
+  std::vector<UnreadCount> counts;
+  while (q.step()) counts.push_back(UnreadCount{q.text(0), q.integer(1)});
+  return counts;
+}
+
+Result<std::vector<std::string>> room_partners(Connection& db, const std::string& user_id) {
+  Query q = db.query(
+      "SELECT seller FROM rooms WHERE buyer = ?1 UNION SELECT buyer FROM rooms WHERE seller = ?1 "
+      "ORDER BY 1");
+  q.bind(1, user_id);
+  std::vector<std::string> partners;
+  while (q.step()) partners.push_back(q.text(0));
+  return partners;
+}
+
+}  // namespace cz::store::sqlite

@@ -1,0 +1,85 @@
+#pragma once
+// The embedded store: one SQLite file in WAL mode.
+//
+// Threads: one writer thread owns the only write connection and commits queued writes in
+// groups (store/group_commit_writer.hpp); `reader_threads` threads each own a read connection
+// (WAL lets them read while the writer commits). Completions run on those threads; refusals
+// (queue full, shut down) on a small thread of their own (store/error_dispatcher.hpp).
+//
+// Durability (PRAGMA synchronous): with Normal, a commit in WAL mode is written to the WAL but
+// not fsynced; it survives a crash of the process (the OS has the pages) but the last commits
+// before a power loss or kernel crash may be lost — the database itself stays consistent. With
+// Full, every commit is fsynced before callbacks run. Group commit makes Full cheap in messages
+// per second (one fsync per batch, not per message) but it adds the fsync to each batch's
+// latency. Default: Full — an ack means "on disk" (see docs in this folder for the measurement);
+// `?synchronous=normal` in the store URL trades that for lower latency.
+#include <memory>
+#include <string>
+
+#include "store/error_dispatcher.hpp"
+#include "store/group_commit_writer.hpp"
+#include "store/reader_pool.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/store.hpp"
+
+namespace cz::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;
+  Durability durability = Durability::Full;
+  std::size_t reader_threads = 2;
+  std::size_t max_batch = 256;  // writes per transaction
+  std::size_t max_queued_writes = 10'000;
+  std::size_t max_queued_reads = 10'000;
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating the file if needed), applies schema migrations, starts the threads.
+  // Throws std::runtime_error (StoreFailure) when the database cannot be used.
+  explicit SqliteStore(SqliteOptions options);
+  ~SqliteStore() override;
+
+  void create_room(CreateRoom req, Callback<CreateRoomResult> done) override;
+  void get_room(std::string room_id, Callback<std::optional<Room>> done) override;
+  void list_rooms(RoomQuery query, Callback<std::vector<Room>> done) override;
+  void enable_room(std::string room_id, Role side, Callback<Room> done) override;
+  void set_pinned(std::string room_id, Role side, bool pinned, Callback<Room> done) override;
+  void delete_room_side(std::string room_id, Role side, Callback<Room> done) override;
+  void insert_message(NewMessage msg, Callback<InsertMessageResult> done) override;
+  void mark_seen(std::string room_id, std::string reader,
+                 std::optional<std::vector<std::string>> message_ids,
+                 Callback<std::vector<std::string>> done) override;
+  void list_messages(MessageQuery query, Callback<std::vector<Message>> done) override;
+  void sync_messages(SyncQuery query, Callback<std::vector<Message>> done) override;
+  void get_message(std::string message_id, Callback<std::optional<Message>> done) override;
+  void update_message_content(std::string message_id, std::string editor, std::string content,
+                              Callback<Message> done) override;
+  void unread_counts(std::string user_id, Callback<std::vector<UnreadCount>> done) override;
+  void room_partners(std::string user_id, Callback<std::vector<std::string>> done) override;
+  void shutdown() override;
+  StoreStats stats() const override;
+
+  // Holds queued writes (they keep queueing, up to the bound) until resume_writes(): for tests
+  // that need a known batch, and for maintenance such as copying the file. shutdown() still
+  // commits what is queued.
+  void pause_writes() { writer_->pause(); }
+  void resume_writes() { writer_->resume(); }
+
+ private:
+  template <typename T, typename Op>
+  void write(Op op, Callback<T> done) {
+    writer_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
+  }
+  template <typename T, typename Op>
+  void read(Op op, Callback<T> done) {
+    readers_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
+  }
+
+  ErrorDispatcher errors_;  // first member: outlives the workers that refuse through it
+  std::unique_ptr<GroupCommitWriter<Connection>> writer_;
+  std::unique_ptr<ReaderPool<Connection>> readers_;
+};
+
+}  // namespace cz::store::sqlite
