@@ -111,6 +111,22 @@ class StoreTest : public ::testing::Test {
     return r.ok() ? *r : std::vector<Message>{};
   }
 
+  static MessageQuery messages_of(const std::string& room_id, std::size_t limit) {
+    MessageQuery q;
+    q.room_id = room_id;
+    q.limit = limit;
+    return q;
+  }
+  static SyncQuery sync_of(const std::string& user, std::optional<std::string> since_id = {},
+                           std::optional<TimeMs> since_time = {}, std::size_t limit = 100) {
+    SyncQuery q;
+    q.user_id = user;
+    q.since_id = std::move(since_id);
+    q.since_time = since_time;
+    q.limit = limit;
+    return q;
+  }
+
   TempDir dir_;
   std::unique_ptr<sqlite::SqliteStore> store_;
 };
