@@ -1,0 +1,262 @@
+// Opening, migrations, persistence, group commit, backpressure and shutdown.
+#include <sqlite3.h>
+
+#include "store/sqlite/schema.hpp"
+#include "store_test_support.hpp"
+
+namespace cz::store::testing {
+namespace {
+
+using LifecycleTest = StoreTest;
+
+TEST_F(LifecycleTest, DataSurvivesCloseAndReopen) {
+  make_room("b1", "s1");
+  const Message m = sent("b1.s1", "b1", "s1", "persisted");
+  ASSERT_TRUE(wait<Room>([&](auto d) { store_->set_pinned("b1.s1", Role::Seller, true, d); }).ok());
+  store_->shutdown();
+  reopen();
+  Room r = room("b1.s1");
+  EXPECT_EQ(r.seller_unseen_messages, 1);
+  ASSERT_TRUE(r.pinned_by_seller);
+  ASSERT_TRUE(r.buyer_last_message);
+  EXPECT_EQ(r.buyer_last_message->message.id, m.id);
+  auto all = page(messages_of("b1.s1", 10));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].content, "persisted");
+  // Ids keep growing after a restart.
+  EXPECT_GT(sent("b1.s1", "s1", "b1", "after").id, m.id);
+}
+
+TEST_F(LifecycleTest, MigrationsAreAppliedOnce) {
+  store_.reset();
+  sqlite::Connection db(options().path, {});
+  EXPECT_EQ(sqlite::schema_version(db), sqlite::schema_migrations().back().version);
+  EXPECT_EQ(sqlite::apply_migrations(db, sqlite::schema_migrations()), 0);
+  // Journal mode is stored in the file.
+  sqlite::Query mode = db.query("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.step());
+  EXPECT_EQ(mode.text(0), "wal");
+}
+
+TEST_F(LifecycleTest, AFailedMigrationLeavesTheDatabaseAsItWas) {
+  store_.reset();
+  sqlite::Connection db(dir_.file("fresh.db"), {});
+  const sqlite::Migration migrations[] = {
+      {1, "CREATE TABLE a (x INTEGER)"},
+      {2, "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (1); THIS IS NOT SQL"},
+  };
+  EXPECT_THROW(sqlite::apply_migrations(db, migrations), StoreFailure);
+  EXPECT_EQ(sqlite::schema_version(db), 0);
+  sqlite::Query tables = db.query("SELECT count(*) FROM sqlite_master");
+  ASSERT_TRUE(tables.step());
+  EXPECT_EQ(tables.integer(0), 0);
+  EXPECT_FALSE(db.in_transaction());
+
+  EXPECT_EQ(sqlite::apply_migrations(db, std::span(migrations, 1)), 1);
+  EXPECT_EQ(sqlite::schema_version(db), 1);
+}
+
+TEST_F(LifecycleTest, RefusesADatabaseFromANewerBuild) {
+  store_.reset();
+  {
+    sqlite::Connection db(options().path, {});
+    db.exec("PRAGMA user_version = 999");
+  }
+  try {
+    sqlite::SqliteStore s(options());
+    FAIL() << "opened a database of schema version 999";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(LifecycleTest, GroupCommitPutsQueuedWritesInOneTransaction) {
+  make_room("b1", "s1");
+  const StoreStats before = store_->stats();
+  store_->pause_writes();
+  std::vector<std::future<Result<InsertMessageResult>>> results;
+  for (int i = 0; i < 100; ++i) {
+    auto p = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+    results.push_back(p->get_future());
+    store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""},
+                           [p](Result<InsertMessageResult> r) { p->set_value(std::move(r)); });
+  }
+  EXPECT_EQ(store_->stats().queued_writes, 100u);
+  store_->resume_writes();
+  for (auto& f : results) ASSERT_TRUE(f.get().ok());
+  const StoreStats after = store_->stats();
+  EXPECT_EQ(after.write_transactions - before.write_transactions, 1u);
+  EXPECT_EQ(after.writes_committed - before.writes_committed, 100u);
+  EXPECT_EQ(after.largest_batch, 100u);
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, 100);
+}
+
+TEST_F(LifecycleTest, BatchesAreBoundedByMaxBatch) {
+  auto o = options();
+  o.max_batch = 16;
+  reopen(o);
+  make_room("b1", "s1");
+  const auto before = store_->stats().write_transactions;
+  store_->pause_writes();
+  std::vector<std::future<void>> done;
+  for (int i = 0; i < 100; ++i) {
+    auto p = std::make_shared<std::promise<void>>();
+    done.push_back(p->get_future());
+    store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""},
+                           [p](Result<InsertMessageResult>) { p->set_value(); });
+  }
+  store_->resume_writes();
+  for (auto& f : done) f.get();
+  EXPECT_EQ(store_->stats().write_transactions - before, 7u);  // ceil(100 / 16)
+  EXPECT_EQ(store_->stats().largest_batch, 16u);
+}
+
+TEST_F(LifecycleTest, AFailingRequestDoesNotFailItsBatch) {
+  make_room("b1", "s1");
+  store_->pause_writes();
+  auto ok1 = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+  auto bad = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+  auto forbidden = std::make_shared<std::promise<Result<Message>>>();
+  auto ok2 = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+  auto f1 = ok1->get_future();
+  auto fb = bad->get_future();
+  auto ff = forbidden->get_future();
+  auto f2 = ok2->get_future();
+  store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "one", ""},
+                         [ok1](auto r) { ok1->set_value(std::move(r)); });
+  store_->insert_message({"nope.room", "b1", "s1", MessageType::Text, "lost", ""},
+                         [bad](auto r) { bad->set_value(std::move(r)); });
+  store_->update_message_content("nope", "b1", "x",
+                                 [forbidden](auto r) { forbidden->set_value(std::move(r)); });
+  store_->insert_message({"b1.s1", "s1", "b1", MessageType::Text, "two", ""},
+                         [ok2](auto r) { ok2->set_value(std::move(r)); });
+  const auto before = store_->stats().write_transactions;
+  store_->resume_writes();
+  EXPECT_TRUE(f1.get().ok());
+  EXPECT_EQ(fb.get().error().code, "ROOM_NOT_FOUND");
+  EXPECT_EQ(ff.get().error().code, "MESSAGE_NOT_FOUND");
+  EXPECT_TRUE(f2.get().ok());
+  EXPECT_EQ(store_->stats().write_transactions - before, 1u);
+  EXPECT_EQ(page(messages_of("b1.s1", 10)).size(), 2u);
+}
+
+TEST_F(LifecycleTest, AFullQueueRefusesFastWithStoreUnavailable) {
+  auto o = options();
+  o.max_queued_writes = 10;
+  reopen(o);
+  make_room("b1", "s1");
+  store_->pause_writes();
+  std::vector<std::future<Result<InsertMessageResult>>> results;
+  for (int i = 0; i < 15; ++i) {
+    auto p = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+    results.push_back(p->get_future());
+    store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""},
+                           [p](Result<InsertMessageResult> r) { p->set_value(std::move(r)); });
+  }
+  // The refusals arrive while the writer is still paused: they do not wait for it.
+  for (int i = 10; i < 15; ++i) {
+    auto r = results[i].get();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "STORE_UNAVAILABLE");
+  }
+  EXPECT_EQ(store_->stats().rejected, 5u);
+  store_->resume_writes();
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(results[i].get().ok());
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, 10);
+}
+
+TEST_F(LifecycleTest, ShutdownCommitsWhatIsQueuedAndRefusesWhatComesAfter) {
+  make_room("b1", "s1");
+  store_->pause_writes();
+  std::vector<std::future<Result<InsertMessageResult>>> queued;
+  for (int i = 0; i < 20; ++i) {
+    auto p = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+    queued.push_back(p->get_future());
+    store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""},
+                           [p](Result<InsertMessageResult> r) { p->set_value(std::move(r)); });
+  }
+  store_->shutdown();  // even while paused, queued writes are committed
+  for (auto& f : queued) EXPECT_TRUE(f.get().ok());
+
+  auto late_write = wait<InsertMessageResult>([&](auto d) {
+    store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "late", ""}, d);
+  });
+  EXPECT_EQ(late_write.error().code, "STORE_UNAVAILABLE");
+  auto late_read = wait<std::optional<Room>>([&](auto d) { store_->get_room("b1.s1", d); });
+  EXPECT_EQ(late_read.error().code, "STORE_UNAVAILABLE");
+  store_->shutdown();  // idempotent
+
+  reopen();
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, 20);
+}
+
+TEST_F(LifecycleTest, CallbacksRunOffTheCallersThread) {
+  make_room("b1", "s1");
+  const auto caller = std::this_thread::get_id();
+  auto write_thread = wait<std::thread::id>([&](auto done) {
+    store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""},
+                           [done](auto) { done(std::this_thread::get_id()); });
+  });
+  auto read_thread = wait<std::thread::id>([&](auto done) {
+    store_->get_room("b1.s1", [done](auto) { done(std::this_thread::get_id()); });
+  });
+  store_->shutdown();
+  auto refused_thread = wait<std::thread::id>([&](auto done) {
+    store_->get_room("b1.s1", [done](auto) { done(std::this_thread::get_id()); });
+  });
+  EXPECT_NE(*write_thread, caller);
+  EXPECT_NE(*read_thread, caller);
+  EXPECT_NE(*refused_thread, caller);
+  EXPECT_NE(*write_thread, *read_thread);
+}
+
+TEST_F(LifecycleTest, AThrowingCallbackDoesNotStopTheStore) {
+  make_room("b1", "s1");
+  store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""},
+                         [](auto) { throw std::runtime_error("careless caller"); });
+  store_->get_room("b1.s1", [](auto) { throw std::runtime_error("careless caller"); });
+  sent("b1.s1", "b1", "s1", "still working");
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, 2);
+}
+
+TEST(OpenStore, OpensSqliteUrlsAndCreatesTheDirectory) {
+  TempDir dir;
+  const std::string path = dir.file("nested/deeper/cz.db");
+  auto store = open_store("sqlite:" + path + "?synchronous=normal&readers=3");
+  ASSERT_TRUE(store);
+  auto created = wait<CreateRoomResult>([&](auto d) {
+    store->create_room({"BS", "b", "s", "shop", "b", R"({"name":"x"})", "null"}, d);
+  });
+  ASSERT_TRUE(created.ok());
+  store->shutdown();
+  EXPECT_TRUE(std::filesystem::exists(path));
+  // sqlite:///absolute/path is the same file.
+  auto again = open_store("sqlite://" + path);
+  auto room = wait<std::optional<Room>>([&](auto d) { again->get_room("b.s", d); });
+  ASSERT_TRUE(room.ok() && room->has_value());
+}
+
+TEST(OpenStore, ExplainsBadUrls) {
+  auto message_of = [](const std::string& url) {
+    try {
+      open_store(url);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(opened)");
+  };
+  EXPECT_NE(message_of("postgres://u:p@localhost/db").find("PostgreSQL store not built yet"),
+            std::string::npos);
+  EXPECT_NE(message_of("postgresql://localhost/db").find("PostgreSQL"), std::string::npos);
+  EXPECT_NE(message_of("mysql://x").find("expected sqlite:PATH"), std::string::npos);
+  EXPECT_NE(message_of("sqlite:").find("file path"), std::string::npos);
+  EXPECT_NE(message_of("sqlite::memory:").find("in-memory"), std::string::npos);
+  EXPECT_NE(message_of("sqlite:/tmp/x.db?synchronous=sometimes").find("synchronous"),
+            std::string::npos);
+  EXPECT_NE(message_of("sqlite:/tmp/x.db?readers=0").find("readers"), std::string::npos);
+  EXPECT_NE(message_of("sqlite:/tmp/x.db?colour=blue").find("unknown"), std::string::npos);
+  EXPECT_NE(message_of("sqlite:/dev/null/x/y.db").find("cannot"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cz::store::testing
