@@ -23,6 +23,12 @@ struct BroadcastPacket {
   std::vector<SharedBuffer> encoded;  // Engine.IO packets: the text packet, then any attachments
 };
 
+// Builds a broadcast packet: encodes `42/nsp,["event",<json_args>]` (or a BINARY_EVENT followed
+// by the attachments) once. Also what a cluster adapter calls for a broadcast from another node.
+std::shared_ptr<const BroadcastPacket> make_broadcast_packet(std::string nsp,
+                                                             std::string_view event,
+                                                             Payload payload);
+
 class Adapter {
  public:
   virtual ~Adapter() = default;

@@ -70,7 +70,7 @@ class Ack {
 // One incoming EVENT/BINARY_EVENT.
 struct Event {
   std::string_view name;
-  const rapidjson::Value& args;  // JSON array of the arguments after the event name
+  const rapidjson::Value& args;              // JSON array of the arguments after the event name
   std::span<const std::string> attachments;  // binary attachments, by placeholder number
 };
 
@@ -83,7 +83,8 @@ struct ConnectError {
 // Result of an ack the server asked the client for: the client's arguments, or a timeout.
 struct AckReply {
   bool timed_out = false;
-  const rapidjson::Value* args = nullptr;  // JSON array; null when timed out
+  const rapidjson::Value* args = nullptr;         // JSON array; null when timed out
+  std::span<const std::string> attachments = {};  // binary attachments of a BINARY_ACK
 };
 
 using EventHandler = std::function<void(Socket&, const Event&, Ack)>;

@@ -1,6 +1,8 @@
 #pragma once
 // The Socket.IO server: accepts Engine.IO connections and multiplexes namespaces over them.
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +39,16 @@ class Server : public engineio::ConnectionAcceptor {
   void on_connection(std::shared_ptr<engineio::Connection> connection) override;
 
   // --- the implementation's part below (declared by the Socket.IO layer) ---
+  const std::vector<boost::asio::any_io_executor>& shards() const { return shards_; }
+  const ServerOptions& options() const { return options_; }
+  // The namespace named `name`, or null (no dynamic namespaces).
+  Namespace* find(std::string_view name) const;
+
+ private:
+  std::vector<boost::asio::any_io_executor> shards_;
+  ServerOptions options_;
+  AdapterFactory adapter_factory_;
+  std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
 };
 
 }  // namespace cz::socketio
