@@ -10,6 +10,9 @@ const FLAGS = {
   '--ping-timeout': ['pingTimeout', Number],
   '--max-payload': ['maxPayload', Number],
   '--max-message-size': ['maxMessageSize', Number],
+  // Fault injection, only to check that the load generator notices loss: every Nth new
+  // message is acked and echoed to the sender but not delivered to the receiver.
+  '--drop-every': ['dropEvery', Number],
 };
 
 function defaults(env) {
@@ -21,6 +24,7 @@ function defaults(env) {
     pingTimeout: Number(env.CZ_PING_TIMEOUT || 20000),
     maxPayload: Number(env.CZ_MAX_PAYLOAD || 1000000),
     maxMessageSize: Number(env.CZ_MAX_MESSAGE_SIZE || 4096),
+    dropEvery: 0,
   };
 }
 

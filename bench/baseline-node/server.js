@@ -67,6 +67,7 @@ function checkConversation(store, socket, data) {
 }
 
 function attachMessenger(nsp, opts, store) {
+  let delivered = 0;
   nsp.use((socket, next) => {
     const creds = handshakeCredentials(socket.handshake);
     const reason = verifyHandshake(opts, creds);
@@ -115,7 +116,10 @@ function attachMessenger(nsp, opts, store) {
         return reply(socket, ack, refusal('BAD_REQUEST', 'client_message_id must be a string'));
       }
       const { message, duplicate } = store.addMessage(room, data);
-      if (!duplicate) nsp.to(message.from).to(message.to).emit('new_message', message);
+      if (!duplicate) {
+        const drop = opts.dropEvery > 0 && ++delivered % opts.dropEvery === 0;
+        nsp.to(message.from).to(drop ? [] : message.to).emit('new_message', message);
+      }
       reply(socket, ack, message);
     });
 

@@ -31,9 +31,10 @@ int main(int argc, char** argv) {
   if (!options) return exit_code;
 
   const rlim_t max_files = raise_open_files_limit();
-  const std::size_t clients = options->scenario == "idle" || options->scenario == "connect-storm"
-                                  ? options->connections
-                                  : static_cast<std::size_t>(options->pairs) * (1 + options->tabs);
+  const std::size_t clients =
+      options->scenario == "idle" || options->scenario == "connect-storm"
+          ? options->connections
+          : static_cast<std::size_t>(options->pairs) * (1 + options->tabs) + options->background;
   if (max_files > 0 && clients + 32 > max_files) {
     std::fprintf(stderr, "cz-loadgen: %zu clients need more descriptors than the limit (%llu)\n",
                  clients, static_cast<unsigned long long>(max_files));

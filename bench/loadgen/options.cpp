@@ -37,6 +37,10 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->check(CLI::Range(0.0, 600.0));
   app.add_option("--message-size", o.message_size, "content bytes per message")
       ->check(CLI::Range(1, 1000000));
+  app.add_option(
+         "--background", o.background,
+         "pairs/fanout: idle sockets held open meanwhile (cost per message vs connected clients)")
+      ->check(CLI::Range(0u, 1000000u));
   app.add_option("--connections", o.connections, "idle / connect-storm: sockets")
       ->check(CLI::Range(1u, 1000000u));
   app.add_option("--hold", o.hold_s, "idle: seconds to hold the sockets open after settling")

@@ -28,6 +28,7 @@ struct Options {
   double warmup_s = 1;            // sent and drained before the measured window
   double grace_s = 5;             // after sending: how long to wait for acks and deliveries
   std::size_t message_size = 64;  // bytes of content
+  unsigned background = 0;        // extra idle sockets (own users) held open while sending
 
   // idle / connect-storm
   unsigned connections = 1000;

@@ -16,6 +16,7 @@ namespace cz::loadgen {
 namespace {
 
 constexpr std::uint64_t room_ack_base = 1ull << 40;  // ack ids of create_room, above any seq
+constexpr std::uint32_t no_group = UINT32_MAX;
 
 struct SentMessage {
   std::int64_t sent_ns = 0;
@@ -32,7 +33,7 @@ struct Conversation {
   bool room_ready = false;
 };
 
-enum class Role : std::uint8_t { buyer, seller };
+enum class Role : std::uint8_t { buyer, seller, background };
 
 class ConversationRun final : public FleetHandler {
  public:
@@ -126,9 +127,11 @@ class ConversationRun final : public FleetHandler {
       conv.buyer = o_.user_prefix + "b" + std::to_string(g);
       conv.seller = o_.user_prefix + "s" + std::to_string(g);
       conv.room_id = conv.buyer + "." + conv.seller;
-      conv.buyer_client = add_client(conv.buyer, "BUYER", Role::buyer, g);
+      conv.buyer_client =
+          add_client(conv.buyer, "BUYER", Role::buyer, static_cast<std::uint32_t>(g));
       for (unsigned t = 0; t < o_.tabs; ++t)
-        conv.seller_clients.push_back(add_client(conv.seller, "SELLER", Role::seller, g));
+        conv.seller_clients.push_back(
+            add_client(conv.seller, "SELLER", Role::seller, static_cast<std::uint32_t>(g)));
       std::string& p = conv.message_prefix;
       p = "{\"room_id\":";
       append_json_string(p, conv.room_id);
@@ -140,16 +143,20 @@ class ConversationRun final : public FleetHandler {
       append_json_string(p, content);
       p += ",\"client_message_id\":\"m";
     }
+    for (unsigned i = 0; i < o_.background; ++i) {  // users of their own: they get nothing
+      add_client(o_.user_prefix + "z" + std::to_string(i), i % 2 ? "SELLER" : "BUYER",
+                 Role::background, no_group);
+    }
     const double planned = o_.rate > 0 ? o_.rate * (o_.duration_s + o_.warmup_s) : 1e5;
     messages_.reserve(static_cast<std::size_t>(std::min(planned * 1.05 + 16, 50e6)));
     ack_latency_.reserve(messages_.capacity());
     delivery_latency_.reserve(messages_.capacity() * o_.tabs);
   }
 
-  std::size_t add_client(const std::string& user, const char* role, Role r, std::size_t group) {
+  std::size_t add_client(const std::string& user, const char* role, Role r, std::uint32_t group) {
     const std::size_t index = fleet_.add(user, role);
     roles_.push_back(r);
-    groups_of_client_.push_back(static_cast<std::uint32_t>(group));
+    groups_of_client_.push_back(group);
     last_seq_of_client_.push_back(-1);
     return index;
   }
@@ -299,6 +306,7 @@ class ConversationRun final : public FleetHandler {
     r.set("window", static_cast<std::int64_t>(o_.rate > 0 ? 0 : o_.window));
     r.set("message_size", static_cast<std::int64_t>(o_.message_size));
     r.set("duration_s", o_.duration_s);
+    r.set("background", static_cast<std::int64_t>(o_.background));
     r.set("clients", static_cast<std::int64_t>(fleet_.size()));
     r.set("connected", static_cast<std::int64_t>(cs.connected));
     r.set("connect_failures", static_cast<std::int64_t>(cs.failed));

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# One command for the benchmark of issue 6: builds the load generator and our server, installs
+# the Node.js baseline, then runs identical scenarios against each server in turn (a fresh
+# server process per scenario, on a free loopback port) and prints them side by side with the
+# ratios ours/baseline. Appends the results, with date and machine, to bench/RESULTS.md.
+#
+#   bench/run.sh [--quick | --full] [--only ours|node] [--server BINARY] [--build-dir DIR]
+#                [--scenarios "pairs fanout ..."] [--no-record] [--keep DIR]
+#
+# See bench/README.md for what each scenario measures.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+MODE=quick
+ONLY=""
+SERVER_BIN=""
+BUILD_DIR="${CZ_BENCH_BUILD_DIR:-$REPO_DIR/build-bench}"
+SCENARIOS=""
+RECORD=1
+KEEP=""
+JWT_SECRET="bench-secret-$$"
+
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --full) MODE=full ;;
+    --only) ONLY="$2"; shift ;;
+    --server) SERVER_BIN="$2"; shift ;;
+    --build-dir) BUILD_DIR="$2"; shift ;;
+    --scenarios) SCENARIOS="$2"; shift ;;
+    --no-record) RECORD=0 ;;
+    --keep) KEEP="$2"; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$ONLY" in ""|ours|node) ;; *) echo "run.sh: --only takes ours or node" >&2; exit 2 ;; esac
+
+# Every connection is a descriptor, in the generator and in the server alike.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+MAX_FILES=$(ulimit -n)
+[[ "$MAX_FILES" == unlimited ]] && MAX_FILES=1048576
+
+# --- Scenarios: name and load generator arguments, per mode -----------------------------------
+# Connection counts leave headroom under the descriptor limit (the server needs one per socket
+# too, plus its own files).
+BIG=$(( MAX_FILES - 1000 )); (( BIG > 15000 )) && BIG=15000
+declare -A ARGS
+if [[ "$MODE" == quick ]]; then
+  DEFAULT_SCENARIOS="pairs pairs-saturation fanout idle connect-storm"
+  ARGS[pairs]="--scenario pairs --pairs 20 --rate 2000 --duration 3 --warmup 1"
+  ARGS[pairs-saturation]="--scenario pairs --pairs 50 --rate 0 --window 4 --duration 3 --warmup 1"
+  ARGS[fanout]="--scenario fanout --tabs 10 --rate 500 --duration 3 --warmup 1"
+  ARGS[idle]="--scenario idle --connections 2000 --settle 1 --hold 2"
+  ARGS[connect-storm]="--scenario connect-storm --connections 1000"
+else
+  DEFAULT_SCENARIOS="pairs pairs-saturation pairs-background fanout idle connect-storm"
+  ARGS[pairs]="--scenario pairs --pairs 100 --rate 5000 --duration 10 --warmup 2"
+  ARGS[pairs-saturation]="--scenario pairs --pairs 100 --rate 0 --window 8 --duration 10 --warmup 2"
+  ARGS[pairs-background]="--scenario pairs --pairs 100 --rate 5000 --duration 10 --warmup 2 --background $(( BIG - 200 ))"
+  ARGS[fanout]="--scenario fanout --tabs 50 --rate 1000 --duration 10 --warmup 2"
+  ARGS[idle]="--scenario idle --connections $BIG --settle 3 --hold 10"
+  ARGS[connect-storm]="--scenario connect-storm --connections 5000"
+fi
+SCENARIOS="${SCENARIOS:-$DEFAULT_SCENARIOS}"
+for s in $SCENARIOS; do
+  [[ -n "${ARGS[$s]:-}" ]] || { echo "run.sh: unknown scenario $s (have: ${!ARGS[*]})" >&2; exit 2; }
+done
+
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+
+# --- Build -------------------------------------------------------------------------------------
+build() {
+  if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+    log "configuring $BUILD_DIR (Release)"
+    cmake -S "$REPO_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  local targets=(cz-loadgen)
+  [[ -z "$SERVER_BIN" && "$ONLY" != node ]] && targets+=(cz-messenger)
+  log "building ${targets[*]} in $BUILD_DIR"
+  cmake --build "$BUILD_DIR" --target "${targets[@]}" -j2 >&2
+  [[ -z "$SERVER_BIN" ]] && SERVER_BIN="$BUILD_DIR/cz-messenger"
+  LOADGEN="$BUILD_DIR/cz-loadgen"
+}
+
+install_baseline() {
+  local dir="$BENCH_DIR/baseline-node"
+  if [[ ! -d "$dir/node_modules/socket.io" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    log "installing the Node.js baseline (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --omit=dev >&2)
+  fi
+}
+
+# --- Servers -----------------------------------------------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/cz-bench.XXXXXX")"
+SERVER_PID=""
+stop_server() {
+  [[ -z "$SERVER_PID" ]] && return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+cleanup() {
+  stop_server
+  if [[ -n "$KEEP" ]]; then mkdir -p "$KEEP" && cp -r "$WORK"/. "$KEEP"/; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# start_server ours|node RUN_NAME: starts a fresh server, sets SERVER_PID and SERVER_PORT.
+start_server() {
+  local which="$1" name="$2" log="$WORK/$1-$2.log"
+  if [[ "$which" == ours ]]; then
+    local data="$WORK/data-$name"
+    mkdir -p "$data"
+    "$SERVER_BIN" --host 127.0.0.1 --port 0 --store "sqlite:$data/bench.db" \
+      --jwt-secret "$JWT_SECRET" --log-level warn >"$log" 2>&1 &
+  else
+    node "$BENCH_DIR/baseline-node/server.js" --host 127.0.0.1 --port 0 \
+      --jwt-secret "$JWT_SECRET" >"$log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  SERVER_PORT=""
+  for _ in $(seq 200); do
+    SERVER_PORT=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$log" 2>/dev/null | head -1 | sed 's/.*://') || true
+    [[ -n "$SERVER_PORT" ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: $which server did not start for $name; its output:" >&2
+  tail -20 "$log" >&2
+  stop_server
+  return 1
+}
+
+RESULTS="$WORK/results.jsonl"
+: >"$RESULTS"
+
+run_one() {
+  local which="$1" name="$2"
+  start_server "$which" "$name" || return 1
+  log "$which: $name (port $SERVER_PORT, pid $SERVER_PID)"
+  local line rc=0
+  # shellcheck disable=SC2086  # ARGS holds words on purpose
+  line=$("$LOADGEN" --port "$SERVER_PORT" --server-pid "$SERVER_PID" --jwt-secret "$JWT_SECRET" \
+    --label "$which" ${ARGS[$name]}) || rc=$?
+  stop_server
+  if [[ "$line" != \{* ]]; then
+    echo "run.sh: the load generator gave no result for $which/$name (exit $rc)" >&2
+    return 1
+  fi
+  printf '{"run":"%s","server":"%s","args":"%s",%s\n' "$name" "$which" "${ARGS[$name]}" "${line:1}" >>"$RESULTS"
+}
+
+machine_line() {
+  local cpu kernel mem
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+  kernel=$(uname -r)
+  mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+  printf '%s CPUs (%s), %s RAM, Linux %s, fd limit %s' "$(nproc)" "$cpu" "$mem" "$kernel" "$MAX_FILES"
+}
+
+# --- Main --------------------------------------------------------------------------------------
+build
+[[ "$ONLY" != ours ]] && install_baseline
+SERVERS=()
+if [[ "$ONLY" != node ]]; then
+  if [[ -x "$SERVER_BIN" ]]; then SERVERS+=(ours); else echo "run.sh: no server binary at $SERVER_BIN" >&2; exit 1; fi
+fi
+[[ "$ONLY" != ours ]] && SERVERS+=(node)
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+FAILED=0
+for name in $SCENARIOS; do
+  for which in "${SERVERS[@]}"; do
+    run_one "$which" "$name" || FAILED=$((FAILED + 1))
+  done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
+META="mode=$MODE commit=$COMMIT date=$(date -u +%Y-%m-%dT%H:%MZ) load_before=$LOAD_BEFORE load_after=$LOAD_AFTER"
+COMPARE=(--results "$RESULTS" --machine "$(machine_line)" --meta "$META")
+(( RECORD )) && COMPARE+=(--append "$BENCH_DIR/RESULTS.md")
+node "$BENCH_DIR/compare.js" "${COMPARE[@]}"
+if (( FAILED > 0 )); then
+  echo "run.sh: $FAILED run(s) failed (see above)" >&2
+  exit 1
+fi
