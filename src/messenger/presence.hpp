@@ -1,0 +1,65 @@
+#pragma once
+// Who is online. The messenger tells Presence when a user's socket comes and goes and asks it
+// for users' status; it broadcasts `user_status` when a user's first socket arrives or last
+// socket leaves.
+//
+// The interface is asynchronous so that a cluster implementation (Redis, in cluster/) can count
+// sockets across nodes: callbacks may run on any thread, before or after the call returns.
+// Presence is touched on connect/disconnect and by get_user_status, never on the message path.
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/model.hpp"
+#include "util/time.hpp"
+
+namespace cz::messenger {
+
+struct UserStatus {
+  std::string user_id;
+  bool online = false;
+  std::optional<store::Role> role;  // the role of the user's latest connection; unknown: none
+  std::optional<TimeMs> last_seen;  // now when online; the last disconnect otherwise
+};
+
+class Presence {
+ public:
+  virtual ~Presence() = default;
+  // A socket of `user_id` connected; `first`: it is the user's only socket now.
+  virtual void connected(const std::string& user_id, store::Role role,
+                         std::function<void(bool first)> done) = 0;
+  // A socket of `user_id` went away at `now`; `last`: the user has no socket left.
+  virtual void disconnected(const std::string& user_id, store::Role role, TimeMs now,
+                            std::function<void(bool last)> done) = 0;
+  // The status of each of `user_ids`, in the same order.
+  virtual void query(std::vector<std::string> user_ids, TimeMs now,
+                     std::function<void(std::vector<UserStatus>)> done) = 0;
+};
+
+// Presence of this process: socket counts per user across all shards. A mutex-guarded map is
+// enough because it is touched only on connect/disconnect and status queries. Callbacks run
+// synchronously, on the caller's thread.
+class LocalPresence final : public Presence {
+ public:
+  void connected(const std::string& user_id, store::Role role,
+                 std::function<void(bool first)> done) override;
+  void disconnected(const std::string& user_id, store::Role role, TimeMs now,
+                    std::function<void(bool last)> done) override;
+  void query(std::vector<std::string> user_ids, TimeMs now,
+             std::function<void(std::vector<UserStatus>)> done) override;
+
+ private:
+  struct Entry {
+    std::size_t sockets = 0;
+    store::Role role = store::Role::Buyer;
+    std::optional<TimeMs> last_seen;
+  };
+  std::mutex mutex_;
+  // Offline users stay (with their last_seen) so that get_user_status can answer for them.
+  std::unordered_map<std::string, Entry> users_;
+};
+
+}  // namespace cz::messenger

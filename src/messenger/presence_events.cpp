@@ -1,0 +1,128 @@
+// Presence: a user's sockets join the room named after the user id (the original's naming, so
+// that a cluster mixed with the old Node service reaches the same users), and the users who
+// share a room with them learn when their first socket arrives and their last one leaves.
+#include <spdlog/spdlog.h>
+
+#include "messenger/errors.hpp"
+#include "messenger/handlers.hpp"
+#include "messenger/identity.hpp"
+#include "messenger/json_writer.hpp"
+#include "messenger/render.hpp"
+#include "messenger/reply.hpp"
+#include "socketio/socket.hpp"
+
+namespace cz::messenger {
+namespace {
+
+constexpr std::string_view kUserStatus = "user_status";
+constexpr std::string_view kGetUserStatus = "get_user_status";
+
+void write_status(JsonWriter& w, const UserStatus& s) {
+  w.StartObject();
+  write_field(w, "user_id", s.user_id);
+  write_key(w, "role");
+  if (s.role)
+    write_string(w, role_name(*s.role));
+  else
+    w.Null();
+  write_key(w, "online");
+  w.Bool(s.online);
+  write_key(w, "last_seen");
+  if (s.last_seen)
+    write_string(w, format_iso8601(*s.last_seen));
+  else
+    w.Null();
+  w.EndObject();
+}
+
+// Tells the user's partners the user's status. The status is read when the partner list is
+// known, not when the change happened: a connect and a disconnect in quick succession may
+// finish their lookups in either order, and both then announce the latest state.
+void announce(const ContextPtr& ctx, const std::string& user_id,
+              const boost::asio::any_io_executor& executor) {
+  ctx->store.room_partners(
+      user_id,
+      on_executor<std::vector<std::string>>(
+          executor, [ctx, user_id](Result<std::vector<std::string>> partners) {
+            if (!partners) {
+              spdlog::warn("messenger: presence of {} not announced: {}", user_id,
+                           partners.error().message);
+              return;
+            }
+            if (partners->empty()) return;
+            ctx->presence->query(
+                {user_id}, now_ms(),
+                [ctx, partners = std::move(*partners)](std::vector<UserStatus> status) mutable {
+                  if (status.empty()) return;
+                  std::string json;
+                  StringSink sink(json);
+                  JsonWriter w(sink);
+                  write_status(w, status.front());
+                  socketio::BroadcastTarget target{std::move(partners), {}};
+                  socketio::BroadcastOperator(ctx->ns, std::move(target))
+                      .emit(kUserStatus, std::move(json));
+                });
+          }));
+}
+
+void on_connection(const ContextPtr& ctx, const std::shared_ptr<socketio::Socket>& socket) {
+  Identity* me = identity_of(*socket);
+  if (!me) return;  // cannot happen: the middleware lets only verified users through
+  socket->join(me->user_id);
+  me->counted_online = true;
+  ctx->presence->connected(me->user_id, me->role,
+                           [ctx, user_id = me->user_id, executor = socket->executor()](bool first) {
+                             if (first) announce(ctx, user_id, executor);
+                           });
+}
+
+void on_disconnect(const ContextPtr& ctx, socketio::Socket& socket) {
+  Identity* me = identity_of(socket);
+  if (!me || !me->counted_online) return;
+  me->counted_online = false;
+  ctx->presence->disconnected(
+      me->user_id, me->role, now_ms(),
+      [ctx, user_id = me->user_id, executor = socket.executor()](bool last) {
+        if (last) announce(ctx, user_id, executor);
+      });
+}
+
+void on_get_user_status(const ContextPtr& ctx, socketio::Socket& socket,
+                        const socketio::Event& event, socketio::Ack ack) {
+  auto obj = payload_object(event.args);
+  if (!obj) return refuse(socket, kGetUserStatus, ack, obj.error());
+  auto ids = parse_user_status_request(**obj, ctx->limits);
+  if (!ids) return refuse(socket, kGetUserStatus, ack, ids.error());
+  ctx->presence->query(
+      std::move(*ids), now_ms(),
+      [self = socket.shared_from_this(), ack = std::move(ack)](std::vector<UserStatus> statuses) {
+        std::string json;
+        StringSink sink(json);
+        JsonWriter w(sink);
+        w.StartObject();
+        write_key(w, "users");
+        w.StartArray();
+        for (const auto& s : statuses) write_status(w, s);
+        w.EndArray();
+        w.EndObject();
+        if (ack)
+          ack(std::move(json));
+        else
+          self->emit(kGetUserStatus, std::move(json));
+      });
+}
+
+}  // namespace
+
+void install_presence(const ContextPtr& ctx) {
+  ctx->ns.on_connection(
+      [ctx](const std::shared_ptr<socketio::Socket>& socket) { on_connection(ctx, socket); });
+  ctx->ns.on_disconnect(
+      [ctx](socketio::Socket& socket, std::string_view) { on_disconnect(ctx, socket); });
+  ctx->ns.on(std::string(kGetUserStatus),
+             [ctx](socketio::Socket& socket, const socketio::Event& event, socketio::Ack ack) {
+               on_get_user_status(ctx, socket, event, std::move(ack));
+             });
+}
+
+}  // namespace cz::messenger
