@@ -50,21 +50,26 @@ MAX_FILES=$(ulimit -n)
 # too, plus its own files).
 BIG=$(( MAX_FILES - 1000 )); (( BIG > 15000 )) && BIG=15000
 declare -A ARGS
+# pairs-half-saturation's rate is set at run time: half of the deliveries/s that ours (or, with
+# --only node, the baseline) reached in pairs-saturation, which must run before it.
 if [[ "$MODE" == quick ]]; then
-  DEFAULT_SCENARIOS="pairs pairs-saturation fanout idle connect-storm"
+  DEFAULT_SCENARIOS="pairs pairs-saturation pairs-half-saturation fanout idle connect-storm"
   ARGS[pairs]="--scenario pairs --pairs 20 --rate 2000 --duration 3 --warmup 1"
   ARGS[pairs-saturation]="--scenario pairs --pairs 50 --rate 0 --window 4 --duration 3 --warmup 1"
+  ARGS[pairs-half-saturation]="--scenario pairs --pairs 50 --duration 3 --warmup 1 --rate"
   ARGS[fanout]="--scenario fanout --tabs 10 --rate 500 --duration 3 --warmup 1"
   ARGS[idle]="--scenario idle --connections 2000 --settle 1 --hold 2"
-  ARGS[connect-storm]="--scenario connect-storm --connections 1000"
+  ARGS[connect-storm]="--scenario connect-storm --connections 1000 --connect-timeout 30"
 else
-  DEFAULT_SCENARIOS="pairs pairs-saturation pairs-background fanout idle connect-storm"
+  DEFAULT_SCENARIOS="pairs pairs-saturation pairs-half-saturation pairs-1k-clients pairs-15k-clients fanout idle connect-storm"
   ARGS[pairs]="--scenario pairs --pairs 100 --rate 5000 --duration 10 --warmup 2"
   ARGS[pairs-saturation]="--scenario pairs --pairs 100 --rate 0 --window 8 --duration 10 --warmup 2"
-  ARGS[pairs-background]="--scenario pairs --pairs 100 --rate 5000 --duration 10 --warmup 2 --background $(( BIG - 200 ))"
+  ARGS[pairs-half-saturation]="--scenario pairs --pairs 100 --duration 10 --warmup 2 --rate"
+  ARGS[pairs-1k-clients]="--scenario pairs --pairs 100 --rate 2000 --duration 10 --warmup 2 --background 800"
+  ARGS[pairs-15k-clients]="--scenario pairs --pairs 100 --rate 2000 --duration 10 --warmup 2 --background $(( BIG - 200 ))"
   ARGS[fanout]="--scenario fanout --tabs 50 --rate 1000 --duration 10 --warmup 2"
   ARGS[idle]="--scenario idle --connections $BIG --settle 3 --hold 10"
-  ARGS[connect-storm]="--scenario connect-storm --connections 5000"
+  ARGS[connect-storm]="--scenario connect-storm --connections 5000 --connect-timeout 60"
 fi
 SCENARIOS="${SCENARIOS:-$DEFAULT_SCENARIOS}"
 for s in $SCENARIOS; do
@@ -142,8 +147,24 @@ start_server() {
 RESULTS="$WORK/results.jsonl"
 : >"$RESULTS"
 
+# Half of the best deliveries/s of pairs-saturation so far (ours first), at least 100.
+half_saturation_rate() {
+  node -e '
+    const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse);
+    const sat = lines.filter((l) => l.run === "pairs-saturation");
+    const pick = sat.find((l) => l.server === "ours") || sat[0];
+    console.log(pick ? Math.max(100, Math.round(pick.delivered_per_s / 2)) : "");
+  ' "$RESULTS"
+}
+
 run_one() {
   local which="$1" name="$2"
+  if [[ "$name" == pairs-half-saturation && "${ARGS[$name]}" == *--rate ]]; then
+    local rate
+    rate=$(half_saturation_rate)
+    [[ -n "$rate" ]] || { echo "run.sh: pairs-half-saturation needs pairs-saturation first" >&2; return 1; }
+    ARGS[$name]="${ARGS[$name]} $rate"
+  fi
   start_server "$which" "$name" || return 1
   log "$which: $name (port $SERVER_PORT, pid $SERVER_PID)"
   local line rc=0

@@ -64,6 +64,7 @@ void Measurement::write(Report& report, double units, const std::string& unit_na
   const double wall_us = static_cast<double>(end_ns_ - begin_ns_) / 1000.0;
   report.set("window_s", std::round(wall_us / 1e3) / 1e3);
   if (server_begin_ && server_end_) {
+    report.set("server_process", ctx_.probe.name());
     const auto cpu = static_cast<double>(server_end_->cpu_us - server_begin_->cpu_us);
     report.set("server_cpu_us", cpu);
     report.set_optional(

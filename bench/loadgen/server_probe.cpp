@@ -48,6 +48,14 @@ std::optional<ProcessSample> ServerProbe::sample() const {
   return s;
 }
 
+std::string ServerProbe::name() const {
+  if (pid_ <= 0) return {};
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/comm");
+  std::string comm;
+  std::getline(in, comm);
+  return comm;
+}
+
 ProcessSample self_sample() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

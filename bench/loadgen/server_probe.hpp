@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace cz::loadgen {
 
@@ -18,6 +19,9 @@ class ServerProbe {
   explicit ServerProbe(pid_t pid) : pid_(pid) {}
   bool enabled() const { return pid_ > 0; }
   std::optional<ProcessSample> sample() const;
+  // The process's command name (/proc/PID/comm): shows in the results which process was
+  // sampled, so that a wrong --server-pid is visible.
+  std::string name() const;
 
  private:
   pid_t pid_;
