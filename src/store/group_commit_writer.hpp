@@ -14,7 +14,8 @@
 // a fresh transaction. Nothing is ever half-applied.
 //
 // Conn must provide: begin(), commit(), rollback() noexcept, savepoint(), release_savepoint(),
-// rollback_to_savepoint(), in_transaction(); the first six throw StoreFailure.
+// rollback_to_savepoint(), in_transaction(); the first six throw StoreFailure. Optionally
+// lost_transaction_error(): the error for jobs whose transaction ended under them.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -95,8 +96,7 @@ class GroupCommitWriter {
       run_isolated(*batch[i]);
       if (!conn_->in_transaction()) {
         // The database rolled the transaction back under us: what ran in it is gone.
-        const Error error = make_error(kStoreError, "transaction aborted by the database");
-        fail_range(batch, first, i, error);
+        fail_range(batch, first, i, lost_transaction_error());
         batch[i]->complete();
         first = i + 1;
         if (first < batch.size() && !begin(batch, first)) return;
@@ -151,6 +151,16 @@ class GroupCommitWriter {
     for (std::size_t i = from; i < to; ++i) {
       if (!batch[i]->failed()) batch[i]->set_error(error);
       batch[i]->complete();
+    }
+  }
+
+  // A connection may say why its transaction is gone (PostgreSQL: the server went away, which
+  // is worth retrying); otherwise the database aborted it.
+  Error lost_transaction_error() const {
+    if constexpr (requires(const Conn& c) { c.lost_transaction_error(); }) {
+      return conn_->lost_transaction_error();
+    } else {
+      return make_error(kStoreError, "transaction aborted by the database");
     }
   }
 
