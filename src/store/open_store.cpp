@@ -1,7 +1,7 @@
 // open_store(url): picks the implementation from the URL's scheme.
 //
 //   sqlite:PATH[?synchronous=full|normal&readers=N]   (also sqlite://PATH; sqlite:///abs/path)
-//   postgres://...  postgresql://...                   (not built yet)
+//   postgres://...  postgresql://...                   (see postgres/postgres_url.hpp)
 #include <fmt/format.h>
 
 #include <charconv>
@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "store/postgres/postgres_url.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -89,8 +90,7 @@ std::unique_ptr<Store> open_store(const std::string& url) {
   const std::string_view u = url;
   if (starts_with(u, "sqlite:")) return open_sqlite(u.substr(7));
   if (starts_with(u, "postgres://") || starts_with(u, "postgresql://")) {
-    // The PostgreSQL implementation (src/store/postgres/) plugs in here.
-    throw std::runtime_error("PostgreSQL store not built yet: use a sqlite:PATH store URL");
+    return std::make_unique<postgres::PostgresStore>(postgres::parse_postgres_url(url));
   }
   throw bad_url("expected sqlite:PATH or postgres://...");
 }

@@ -1,0 +1,244 @@
+#include "store/postgres/connection.hpp"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace cz::store::postgres {
+namespace {
+
+std::string trimmed(const char* text) {
+  std::string s = text ? text : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// SQLSTATEs worth retrying: the server is going away or starting, out of connections or other
+// resources, or a transaction lost a concurrency conflict.
+bool is_transient(std::string_view sqlstate) {
+  if (sqlstate.size() != 5) return false;
+  const std::string_view cls = sqlstate.substr(0, 2);
+  return cls == "08" || cls == "53" || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "57P03" || sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" ||
+         sqlstate == "57014";
+}
+
+}  // namespace
+
+void throw_pg_error(PGconn* conn, const PGresult* result, std::string_view what) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = trimmed(result ? PQresultErrorMessage(result) : nullptr);
+  if (message.empty()) message = trimmed(conn ? PQerrorMessage(conn) : "no connection");
+  const bool lost = conn == nullptr || PQstatus(conn) != CONNECTION_OK;
+  const char* code = kStoreError;
+  if (lost || (state && is_transient(state)))
+    code = kStoreUnavailable;
+  else if (state && std::string_view(state).substr(0, 2) == "22")
+    code = kValidationError;  // data exception: bad input such as invalid UTF-8
+  throw StoreFailure(make_error(code, fmt::format("PostgreSQL: {}: {}", what, message)));
+}
+
+std::int64_t PgResult::integer(int row, int col) const {
+  const std::string_view v = view(row, col);
+  std::int64_t out = 0;
+  std::from_chars(v.data(), v.data() + v.size(), out);
+  return out;
+}
+
+std::int64_t PgResult::affected() const {
+  const char* n = PQcmdTuples(get());
+  std::int64_t out = 0;
+  if (n) std::from_chars(n, n + std::strlen(n), out);
+  return out;
+}
+
+Params& Params::add(const std::string& text) {
+  if (text.find('\0') != std::string::npos) {
+    throw StoreFailure(make_error(kValidationError, "text must not contain NUL characters"));
+  }
+  return push(text.c_str());
+}
+
+Params& Params::add(std::int64_t value) {
+  owned_.push_back(std::to_string(value));
+  return push(owned_.back().c_str());
+}
+
+Connection::Connection(ConnectionOptions options) : options_(std::move(options)) {
+  backoff_ = options_.min_backoff;
+  connect_now();
+  if (!connected()) {
+    const std::string why = last_error_;
+    drop(why);
+    throw StoreFailure(make_error(kStoreUnavailable, "cannot connect to PostgreSQL: " + why));
+  }
+}
+
+Connection::~Connection() {
+  if (conn_) PQfinish(conn_);
+}
+
+void Connection::connect_now() {
+  if (conn_) PQfinish(conn_);
+  prepared_.clear();
+  const std::string timeout = std::to_string(options_.connect_timeout_s);
+  // Keywords are applied in order: the URL (expanded from dbname) may override the defaults
+  // before it, never the ones after it. Keepalives notice a peer that vanished without a FIN.
+  const char* keys[] = {"connect_timeout",  "keepalives_idle", "keepalives_interval",
+                        "application_name", "dbname",          nullptr};
+  const char* values[] = {timeout.c_str(),      "30",   "10", "cz-messenger",
+                          options_.url.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (!conn_) {
+    last_error_ = "out of memory";
+    return;
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    last_error_ = trimmed(PQerrorMessage(conn_));
+    return;
+  }
+  // Our own messages carry everything useful; the server's NOTICEs (e.g. "relation already
+  // exists, skipping") would only be noise on stderr.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+void Connection::drop(std::string_view why) {
+  if (conn_) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+  }
+  prepared_.clear();
+  last_error_ = std::string(why);
+}
+
+// An idle connection whose socket is readable has been told something by the server; when
+// idle that is only ever a goodbye (shutdown, terminated backend) followed by EOF.
+bool Connection::peer_hung_up() {
+  if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (p.fd < 0) return true;
+  if (::poll(&p, 1, 0) <= 0) return false;
+  return PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK;
+}
+
+void Connection::ensure_connected() {
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) {
+    if (!peer_hung_up()) return;
+    const std::string why = trimmed(PQerrorMessage(conn_));
+    spdlog::warn("store ({}): PostgreSQL connection lost: {}; reconnecting", options_.name,
+                 why.empty() ? "server closed the connection" : why);
+    drop(why.empty() ? "server closed the connection" : why);
+    failed_attempts_ = 0;
+    backoff_ = options_.min_backoff;
+    next_attempt_ = {};
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_attempt_) {
+    throw StoreFailure(make_error(kStoreUnavailable, "PostgreSQL unavailable: " + last_error_));
+  }
+  connect_now();
+  if (connected()) {
+    if (failed_attempts_ > 0) {
+      spdlog::info("store ({}): reconnected to PostgreSQL {} after {} failed attempt(s)",
+                   options_.name, describe(), failed_attempts_);
+    }
+    failed_attempts_ = 0;
+    backoff_ = options_.min_backoff;
+    return;
+  }
+  const std::string why = last_error_;
+  drop(why);
+  ++failed_attempts_;
+  // First failure, then every tenth: enough to see an outage in the logs without a flood.
+  if (failed_attempts_ == 1 || failed_attempts_ % 10 == 0) {
+    spdlog::warn("store ({}): cannot reconnect to PostgreSQL (attempt {}, next in {} ms): {}",
+                 options_.name, failed_attempts_, backoff_.count(), why);
+  }
+  next_attempt_ = now + backoff_;
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+  throw StoreFailure(make_error(kStoreUnavailable, "PostgreSQL unavailable: " + why));
+}
+
+void Connection::fail(const PGresult* result, std::string_view what) {
+  try {
+    throw_pg_error(conn_, result, what);
+  } catch (const StoreFailure& failure) {
+    if (conn_ && PQstatus(conn_) != CONNECTION_OK) {
+      spdlog::warn("store ({}): PostgreSQL connection lost: {}", options_.name,
+                   failure.error().message);
+      drop(failure.error().message);
+      failed_attempts_ = 0;
+      backoff_ = options_.min_backoff;
+      next_attempt_ = {};
+    }
+    throw;
+  }
+}
+
+PgResult Connection::checked(PGresult* result, std::string_view what) {
+  const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return PgResult(result);
+  PgResult owner(result);  // frees it however fail() leaves
+  fail(result, what);
+}
+
+PgResult Connection::exec(const char* sql) {
+  ensure_connected();
+  return checked(PQexec(conn_, sql), "query failed");
+}
+
+const std::string& Connection::prepared_name(const std::string& sql) {
+  auto found = prepared_.find(sql);
+  if (found != prepared_.end()) return found->second;
+  std::string name = "cz" + std::to_string(prepared_.size() + 1);
+  checked(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), "prepare failed");
+  return prepared_.emplace(sql, std::move(name)).first->second;
+}
+
+PgResult Connection::query(const std::string& sql, const Params& params) {
+  ensure_connected();
+  const std::string& name = prepared_name(sql);
+  return checked(PQexecPrepared(conn_, name.c_str(), params.size(), params.values(), nullptr,
+                                nullptr, /*resultFormat=*/0),
+                 "query failed");
+}
+
+void Connection::commit() {
+  // COMMIT of a transaction that an error aborted "succeeds" as a ROLLBACK: refuse to call that a
+  // commit. (Jobs run under savepoints, so this should not happen; it must not go unnoticed.)
+  if (conn_ && PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+    rollback();
+    throw StoreFailure(make_error(kStoreError, "PostgreSQL: transaction was aborted"));
+  }
+  PgResult result = exec("COMMIT");
+  (void)result;
+}
+
+void Connection::rollback() noexcept {
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return;
+  PGresult* r = PQexec(conn_, "ROLLBACK");
+  if (r) PQclear(r);
+}
+
+bool Connection::in_transaction() const {
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return false;
+  const PGTransactionStatusType s = PQtransactionStatus(conn_);
+  return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+Error Connection::lost_transaction_error() const {
+  return make_error(kStoreUnavailable,
+                    "PostgreSQL connection lost during the transaction: " + last_error_);
+}
+
+std::string Connection::describe() const {
+  if (!conn_) return "(not connected)";
+  return fmt::format("{}:{}/{}", PQhost(conn_), PQport(conn_), PQdb(conn_));
+}
+
+}  // namespace cz::store::postgres

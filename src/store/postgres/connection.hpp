@@ -1,0 +1,143 @@
+#pragma once
+// A thin RAII layer over one libpq connection: results, text-format parameters, prepared
+// statements cached per connection, transaction control for the group-commit writer, and
+// reconnection after the server went away. A Connection is used by one thread only.
+//
+// Reconnection: a connection that was lost (server restarted, network cut) is reopened lazily,
+// on the next request, but no more often than a backoff allows (100 ms doubling to 2 s). While
+// the server is down, requests therefore fail at once with STORE_UNAVAILABLE instead of each
+// waiting for a connect timeout, and the database is not hammered with connection attempts.
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/errors.hpp"
+
+namespace cz::store::postgres {
+
+// Throws StoreFailure for a failed result (or a null one) on `conn`.
+[[noreturn]] void throw_pg_error(PGconn* conn, const PGresult* result, std::string_view what);
+
+// The query result. Rows and columns are 0-based.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* result) : result_(result) {}
+  PgResult(PgResult&&) = default;
+  PgResult& operator=(PgResult&&) = default;
+
+  int rows() const { return PQntuples(get()); }
+  bool is_null(int row, int col) const { return PQgetisnull(get(), row, col) != 0; }
+  std::string_view view(int row, int col) const {
+    return {PQgetvalue(get(), row, col), static_cast<std::size_t>(PQgetlength(get(), row, col))};
+  }
+  std::string text(int row, int col) const { return std::string(view(row, col)); }
+  std::int64_t integer(int row, int col) const;
+  std::optional<std::int64_t> optional_integer(int row, int col) const {
+    return is_null(row, col) ? std::nullopt : std::optional<std::int64_t>(integer(row, col));
+  }
+  bool boolean(int row, int col) const { return view(row, col) == "t"; }
+  // Rows changed by an INSERT/UPDATE/DELETE.
+  std::int64_t affected() const;
+
+ private:
+  struct Clear {
+    void operator()(PGresult* r) const { PQclear(r); }
+  };
+  PGresult* get() const { return result_.get(); }
+  std::unique_ptr<PGresult, Clear> result_;
+};
+
+// Parameters of one statement, in text format ($1 is the first added). Strings are referenced,
+// not copied: they must outlive the call. Numbers are formatted into the Params itself.
+class Params {
+ public:
+  // Throws StoreFailure (VALIDATION_ERROR) for text with a NUL character, which PostgreSQL text
+  // cannot hold (it would otherwise be cut short silently).
+  Params& add(const std::string& text);
+  Params& add(const char* text) { return push(text); }
+  Params& add(std::int64_t value);
+  Params& add(int value) { return add(static_cast<std::int64_t>(value)); }
+  Params& add(bool value) { return push(value ? "t" : "f"); }
+  Params& add_null() { return push(nullptr); }
+  template <typename T>
+  Params& add(const std::optional<T>& value) {
+    return value ? add(*value) : add_null();
+  }
+
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+
+ private:
+  Params& push(const char* value) {
+    values_.push_back(value);
+    return *this;
+  }
+  std::vector<const char*> values_;
+  std::deque<std::string> owned_;  // a deque never moves its elements: c_str() stays valid
+};
+
+struct ConnectionOptions {
+  std::string url;   // postgres://... (anything PQconnectdb accepts as dbname)
+  std::string name;  // for logs: "writer", "reader 2"
+  int connect_timeout_s = 5;
+  std::chrono::milliseconds min_backoff{100};
+  std::chrono::milliseconds max_backoff{2000};
+};
+
+class Connection {
+ public:
+  // Connects at once; throws StoreFailure (STORE_UNAVAILABLE) when the server cannot be reached.
+  explicit Connection(ConnectionOptions options);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs SQL text without parameters (several statements allowed; used for schema work).
+  PgResult exec(const char* sql);
+  // Runs `sql` as a prepared statement (prepared on its first use on this connection).
+  PgResult query(const std::string& sql, const Params& params = {});
+
+  // Transaction control for the group-commit writer (store/group_commit_writer.hpp).
+  void begin() { exec("BEGIN"); }
+  void commit();
+  void rollback() noexcept;
+  void savepoint() { exec("SAVEPOINT job"); }
+  void release_savepoint() { exec("RELEASE SAVEPOINT job"); }
+  void rollback_to_savepoint() { exec("ROLLBACK TO SAVEPOINT job"); }
+  bool in_transaction() const;
+  // What the writer reports for work lost with a transaction the server ended under us.
+  Error lost_transaction_error() const;
+
+  // Server, port and database, for messages (never the password).
+  std::string describe() const;
+  bool connected() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+
+ private:
+  // Makes sure there is a live connection, reconnecting (within the backoff) when there is not.
+  void ensure_connected();
+  bool peer_hung_up();
+  void connect_now();
+  void drop(std::string_view why);
+  [[noreturn]] void fail(const PGresult* result, std::string_view what);
+  // Wraps a successful result; throws StoreFailure (and frees it) otherwise.
+  PgResult checked(PGresult* result, std::string_view what);
+  const std::string& prepared_name(const std::string& sql);
+
+  ConnectionOptions options_;
+  PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  std::string last_error_;
+  int failed_attempts_ = 0;
+  std::chrono::milliseconds backoff_{0};
+  std::chrono::steady_clock::time_point next_attempt_{};
+};
+
+}  // namespace cz::store::postgres

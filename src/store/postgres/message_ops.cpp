@@ -1,0 +1,195 @@
+// Message operations. insert_message is the hot path: a handful of prepared statements inside
+// the writer's batch transaction.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "store/postgres/ops.hpp"
+#include "store/postgres/rows.hpp"
+#include "util/ids.hpp"
+
+namespace cz::store::postgres {
+namespace {
+
+// Upper bound above every id (ids use digits and upper-case letters only; ids are COLLATE "C").
+constexpr const char* kAboveAllIds = "~";
+
+Error message_not_found(const std::string& id) {
+  return make_error(kMessageNotFound, fmt::format("message {} not found", id));
+}
+
+std::int64_t page_size(std::size_t requested) {
+  return static_cast<std::int64_t>(std::min(requested, kMaxPageSize));
+}
+
+std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) {
+  static const std::string sql =
+      "SELECT " + message_columns() + " FROM messages WHERE sender = $1 AND client_message_id = $2";
+  PgResult r = db.query(sql, Params().add(msg.from).add(msg.client_message_id));
+  if (r.rows() == 0) return std::nullopt;
+  return read_message(r, 0);
+}
+
+// The sender's side in the room, after checking that `from` and `to` are its two members.
+Result<Role> sender_side(Connection& db, const NewMessage& msg) {
+  PgResult r = db.query("SELECT buyer, seller FROM rooms WHERE id = $1", Params().add(msg.room_id));
+  if (r.rows() == 0) {
+    return make_error(kRoomNotFound, fmt::format("room {} not found", msg.room_id));
+  }
+  const std::string_view buyer = r.view(0, 0), seller = r.view(0, 1);
+  if (msg.from == buyer && msg.to == seller) return Role::Buyer;
+  if (msg.from == seller && msg.to == buyer) return Role::Seller;
+  return make_error(kForbidden, "sender and receiver must be the two members of the room");
+}
+
+}  // namespace
+
+Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
+  const bool has_client_id = !msg.client_message_id.empty();
+  if (has_client_id) {
+    if (auto stored = find_by_client_id(db, msg)) {
+      return InsertMessageResult{std::move(*stored), true};
+    }
+  }
+  auto side = sender_side(db, msg);
+  if (!side.ok()) return side.error();
+
+  // Drawn here, on the writer thread inside the transaction: this node hands ids out in commit
+  // order, so a reader's "id > cursor" never misses a message this node commits later.
+  GeneratedId id = generate_id();
+  Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
+            msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
+  Params params;
+  params.add(m.id).add(m.room_id).add(m.from).add(m.to).add(message_type_name(m.type));
+  params.add(m.content);
+  if (has_client_id)
+    params.add(m.client_message_id);
+  else
+    params.add_null();
+  params.add(m.created_at);
+  // ON CONFLICT: another node may store the same retry between our look-up and this insert.
+  const bool inserted =
+      db.query(
+            "INSERT INTO messages (id, room_id, sender, recipient, type, content, "
+            "client_message_id, is_seen, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8, $8) "
+            "ON CONFLICT (sender, client_message_id) WHERE client_message_id IS NOT NULL "
+            "DO NOTHING",
+            params)
+          .affected() == 1;
+  if (!inserted) {
+    if (auto stored = find_by_client_id(db, msg)) {
+      return InsertMessageResult{std::move(*stored), true};
+    }
+    return make_error(kStoreError, "message conflicted with one that then disappeared");
+  }
+  // Both sides' last message; the receiver's unread count (incremented in SQL, atomically under
+  // the row lock, so nodes writing at once never lose a count); the room reappears for a side
+  // that had deleted it. The sender's own copy of the last message counts as seen.
+  static const SideSql room_update(
+      "UPDATE rooms SET {side}_last_message_id = $2, {other}_last_message_id = $2, "
+      "{side}_last_seen = true, {other}_last_seen = false, {other}_unseen = {other}_unseen + 1, "
+      "deleted_by_buyer = false, deleted_by_seller = false, updated_at = $3 WHERE id = $1");
+  db.query(room_update[*side], Params().add(m.room_id).add(m.id).add(m.created_at));
+  return InsertMessageResult{std::move(m), false};
+}
+
+Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& room_id,
+                                           const std::string& reader,
+                                           const std::optional<std::vector<std::string>>& ids) {
+  auto room = load_room(db, room_id);
+  if (!room) return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
+  const auto side = room->side_of(reader);
+  if (!side) return make_error(kForbidden, "only a member of the room can mark messages seen");
+
+  const TimeMs now = now_ms();
+  std::vector<std::string> changed;
+  auto collect = [&](const PgResult& r) {
+    for (int i = 0; i < r.rows(); ++i) changed.push_back(r.text(i, 0));
+  };
+  if (ids) {
+    for (const std::string& id : *ids) {
+      collect(
+          db.query("UPDATE messages SET is_seen = true, updated_at = $4 "
+                   "WHERE id = $1 AND room_id = $2 AND recipient = $3 AND NOT is_seen "
+                   "RETURNING id",
+                   Params().add(id).add(room_id).add(reader).add(now)));
+    }
+  } else {
+    collect(
+        db.query("UPDATE messages SET is_seen = true, updated_at = $3 "
+                 "WHERE room_id = $1 AND recipient = $2 AND NOT is_seen RETURNING id",
+                 Params().add(room_id).add(reader).add(now)));
+  }
+  std::sort(changed.begin(), changed.end());
+
+  // Recount rather than reset: when only some ids were marked, the rest stay unread.
+  static const SideSql recount(
+      "UPDATE rooms SET {side}_unseen = (SELECT count(*) FROM messages "
+      "WHERE room_id = $1 AND recipient = $2 AND NOT is_seen), updated_at = $3 WHERE id = $1");
+  db.query(recount[*side], Params().add(room_id).add(reader).add(now));
+  static const SideSql last_seen(
+      "UPDATE rooms SET {side}_last_seen = true WHERE id = $1 AND {side}_unseen = 0");
+  db.query(last_seen[*side], Params().add(room_id));
+  return changed;
+}
+
+Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
+  // Bounds are ids: `before` becomes the first id of that millisecond (created_at equals the
+  // id's timestamp), so both the cursor and the time use the (room_id, id) index.
+  std::string lower, upper = kAboveAllIds;
+  if (query.before) upper = id_floor_for_time(*query.before);
+  if (query.cursor_id) {
+    if (query.order == Order::OldestFirst)
+      lower = *query.cursor_id;
+    else
+      upper = std::min(upper, *query.cursor_id);
+  }
+  static const std::string base =
+      "SELECT " + message_columns() + " FROM messages WHERE room_id = $1 AND id > $2 AND id < $3 ";
+  static const std::string oldest_first = base + "ORDER BY id ASC LIMIT $4";
+  static const std::string newest_first = base + "ORDER BY id DESC LIMIT $4";
+  Params params;
+  params.add(query.room_id).add(lower).add(upper).add(page_size(query.limit));
+  return read_messages(
+      db.query(query.order == Order::OldestFirst ? oldest_first : newest_first, params));
+}
+
+Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
+  // `since_time` means created strictly after it: ids from the next millisecond's floor on.
+  const std::string lower = query.since_id.value_or("");
+  const std::string time_floor = query.since_time ? id_floor_for_time(*query.since_time + 1) : "";
+  // Each half walks its own index in id order and stops at the limit; the union is re-sorted.
+  static const std::string sql = fmt::format(
+      "(SELECT {0} FROM messages WHERE recipient = $1 AND id > $2 AND id >= $4 "
+      "ORDER BY id LIMIT $3) "
+      "UNION (SELECT {0} FROM messages WHERE sender = $1 AND id > $2 AND id >= $4 "
+      "ORDER BY id LIMIT $3) ORDER BY id LIMIT $3",
+      message_columns());
+  Params params;
+  params.add(query.user_id).add(lower).add(page_size(query.limit)).add(time_floor);
+  return read_messages(db.query(sql, params));
+}
+
+Result<std::optional<Message>> get_message(Connection& db, const std::string& message_id) {
+  static const std::string sql = "SELECT " + message_columns() + " FROM messages WHERE id = $1";
+  PgResult r = db.query(sql, Params().add(message_id));
+  if (r.rows() == 0) return std::optional<Message>();
+  return std::optional<Message>(read_message(r, 0));
+}
+
+Result<Message> update_message_content(Connection& db, const std::string& message_id,
+                                       const std::string& editor, const std::string& content) {
+  auto found = get_message(db, message_id);
+  if (!found.ok()) return found.error();
+  if (!found.value()) return message_not_found(message_id);
+  Message& m = **found;
+  if (m.from != editor) return make_error(kForbidden, "only the sender can edit a message");
+  m.content = content;
+  m.updated_at = now_ms();
+  db.query("UPDATE messages SET content = $2, updated_at = $3 WHERE id = $1",
+           Params().add(m.id).add(m.content).add(m.updated_at));
+  return std::move(m);
+}
+
+}  // namespace cz::store::postgres

@@ -1,0 +1,147 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "store/postgres/ops.hpp"
+#include "store/postgres/schema.hpp"
+
+namespace cz::store::postgres {
+namespace {
+
+std::unique_ptr<Connection> connect(const PostgresOptions& options, std::string name) {
+  return std::make_unique<Connection>(
+      ConnectionOptions{options.url, std::move(name), options.connect_timeout_s});
+}
+
+}  // namespace
+
+PostgresStore::PostgresStore(PostgresOptions options) {
+  auto write_conn = connect(options, "writer");
+  const int applied = apply_migrations(*write_conn, schema_migrations());
+  spdlog::info("store: PostgreSQL {} (schema version {}, {} migration(s) applied now)",
+               write_conn->describe(), schema_version(*write_conn), applied);
+
+  std::vector<std::unique_ptr<Connection>> read_conns;
+  const std::size_t readers = options.reader_connections ? options.reader_connections : 1;
+  for (std::size_t i = 0; i < readers; ++i) {
+    read_conns.push_back(connect(options, "reader " + std::to_string(i + 1)));
+  }
+  writer_ = std::make_unique<GroupCommitWriter<Connection>>(
+      std::move(write_conn), options.max_batch ? options.max_batch : 1, options.max_queued_writes,
+      errors_);
+  readers_ = std::make_unique<ReaderPool<Connection>>(std::move(read_conns),
+                                                      options.max_queued_reads, errors_);
+}
+
+PostgresStore::~PostgresStore() {
+  shutdown();
+}
+
+void PostgresStore::shutdown() {
+  writer_->stop();
+  readers_->stop();
+}
+
+StoreStats PostgresStore::stats() const {
+  const WriterCounters& w = writer_->counters();
+  StoreStats s;
+  s.write_transactions = w.transactions.load(std::memory_order_relaxed);
+  s.writes_committed = w.writes.load(std::memory_order_relaxed);
+  s.failed_transactions = w.failed_transactions.load(std::memory_order_relaxed);
+  s.largest_batch = w.largest_batch.load(std::memory_order_relaxed);
+  s.rejected = errors_.refused();
+  s.queued_writes = writer_->queued();
+  s.queued_reads = readers_->queued();
+  return s;
+}
+
+void PostgresStore::create_room(CreateRoom req, Callback<CreateRoomResult> done) {
+  write<CreateRoomResult>(
+      [req = std::move(req)](Connection& db) { return postgres::create_room(db, req); },
+      std::move(done));
+}
+
+void PostgresStore::get_room(std::string room_id, Callback<std::optional<Room>> done) {
+  read<std::optional<Room>>(
+      [id = std::move(room_id)](Connection& db) { return postgres::get_room(db, id); },
+      std::move(done));
+}
+
+void PostgresStore::list_rooms(RoomQuery query, Callback<std::vector<Room>> done) {
+  read<std::vector<Room>>(
+      [q = std::move(query)](Connection& db) { return postgres::list_rooms(db, q); },
+      std::move(done));
+}
+
+void PostgresStore::enable_room(std::string room_id, Role side, Callback<Room> done) {
+  write<Room>([id = std::move(room_id),
+               side](Connection& db) { return postgres::enable_room(db, id, side); },
+              std::move(done));
+}
+
+void PostgresStore::set_pinned(std::string room_id, Role side, bool pinned, Callback<Room> done) {
+  write<Room>([id = std::move(room_id), side,
+               pinned](Connection& db) { return postgres::set_pinned(db, id, side, pinned); },
+              std::move(done));
+}
+
+void PostgresStore::delete_room_side(std::string room_id, Role side, Callback<Room> done) {
+  write<Room>([id = std::move(room_id),
+               side](Connection& db) { return postgres::delete_room_side(db, id, side); },
+              std::move(done));
+}
+
+void PostgresStore::insert_message(NewMessage msg, Callback<InsertMessageResult> done) {
+  write<InsertMessageResult>(
+      [m = std::move(msg)](Connection& db) { return postgres::insert_message(db, m); },
+      std::move(done));
+}
+
+void PostgresStore::mark_seen(std::string room_id, std::string reader,
+                              std::optional<std::vector<std::string>> message_ids,
+                              Callback<std::vector<std::string>> done) {
+  write<std::vector<std::string>>(
+      [id = std::move(room_id), reader = std::move(reader), ids = std::move(message_ids)](
+          Connection& db) { return postgres::mark_seen(db, id, reader, ids); },
+      std::move(done));
+}
+
+void PostgresStore::list_messages(MessageQuery query, Callback<std::vector<Message>> done) {
+  read<std::vector<Message>>(
+      [q = std::move(query)](Connection& db) { return postgres::list_messages(db, q); },
+      std::move(done));
+}
+
+void PostgresStore::sync_messages(SyncQuery query, Callback<std::vector<Message>> done) {
+  read<std::vector<Message>>(
+      [q = std::move(query)](Connection& db) { return postgres::sync_messages(db, q); },
+      std::move(done));
+}
+
+void PostgresStore::get_message(std::string message_id, Callback<std::optional<Message>> done) {
+  read<std::optional<Message>>(
+      [id = std::move(message_id)](Connection& db) { return postgres::get_message(db, id); },
+      std::move(done));
+}
+
+void PostgresStore::update_message_content(std::string message_id, std::string editor,
+                                           std::string content, Callback<Message> done) {
+  write<Message>(
+      [id = std::move(message_id), editor = std::move(editor), content = std::move(content)](
+          Connection& db) { return postgres::update_message_content(db, id, editor, content); },
+      std::move(done));
+}
+
+void PostgresStore::unread_counts(std::string user_id, Callback<std::vector<UnreadCount>> done) {
+  read<std::vector<UnreadCount>>(
+      [id = std::move(user_id)](Connection& db) { return postgres::unread_counts(db, id); },
+      std::move(done));
+}
+
+void PostgresStore::room_partners(std::string user_id, Callback<std::vector<std::string>> done) {
+  read<std::vector<std::string>>(
+      [id = std::move(user_id)](Connection& db) { return postgres::room_partners(db, id); },
+      std::move(done));
+}
+
+}  // namespace cz::store::postgres
