@@ -9,8 +9,9 @@ namespace cz::store::testing {
 namespace {
 
 using MessageTest = StoreTest;
+CZ_STORE_BACKENDS(MessageTest);
 
-TEST_F(MessageTest, InsertReturnsTheStoredMessage) {
+TEST_P(MessageTest, InsertReturnsTheStoredMessage) {
   make_room("b1", "s1");
   auto r = send("b1.s1", "b1", "s1", "http://img/1.png", "c-1", MessageType::Image);
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -41,7 +42,7 @@ TEST_F(MessageTest, InsertReturnsTheStoredMessage) {
   EXPECT_FALSE(none->has_value());
 }
 
-TEST_F(MessageTest, ContentIsStoredByteForByte) {
+TEST_P(MessageTest, ContentIsStoredByteForByte) {
   make_room("b1", "s1");
   const std::string content =
       std::string("emoji \xF0\x9F\x98\x80 quote ' \" nul-free ") + std::string(100'000, 'x');
@@ -53,7 +54,7 @@ TEST_F(MessageTest, ContentIsStoredByteForByte) {
   EXPECT_EQ((*got)->type, MessageType::Emoji);
 }
 
-TEST_F(MessageTest, ARetryWithTheSameClientIdReturnsTheFirstMessage) {
+TEST_P(MessageTest, ARetryWithTheSameClientIdReturnsTheFirstMessage) {
   make_room("b1", "s1");
   auto first = send("b1.s1", "b1", "s1", "hello", "client-42");
   auto retry = send("b1.s1", "b1", "s1", "hello", "client-42");
@@ -75,9 +76,9 @@ TEST_F(MessageTest, ARetryWithTheSameClientIdReturnsTheFirstMessage) {
   EXPECT_EQ(page(messages_of("b1.s1", 100)).size(), 4u);
 }
 
-TEST_F(MessageTest, RetriesInOneBatchAreDeduplicatedToo) {
+TEST_P(MessageTest, RetriesInOneBatchAreDeduplicatedToo) {
   make_room("b1", "s1");
-  store_->pause_writes();
+  pause_writes();
   std::vector<std::future<Result<InsertMessageResult>>> results;
   for (int i = 0; i < 5; ++i) {
     auto p = std::make_shared<std::promise<Result<InsertMessageResult>>>();
@@ -85,7 +86,7 @@ TEST_F(MessageTest, RetriesInOneBatchAreDeduplicatedToo) {
     store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "same", "dup"},
                            [p](Result<InsertMessageResult> r) { p->set_value(std::move(r)); });
   }
-  store_->resume_writes();
+  resume_writes();
   std::set<std::string> ids;
   int duplicates = 0;
   for (auto& f : results) {
@@ -99,7 +100,7 @@ TEST_F(MessageTest, RetriesInOneBatchAreDeduplicatedToo) {
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 1);
 }
 
-TEST_F(MessageTest, RefusesUnknownRoomsAndStrangers) {
+TEST_P(MessageTest, RefusesUnknownRoomsAndStrangers) {
   make_room("b1", "s1");
   auto unknown = send("b9.s9", "b9", "s9", "hi");
   ASSERT_FALSE(unknown.ok());
@@ -111,7 +112,7 @@ TEST_F(MessageTest, RefusesUnknownRoomsAndStrangers) {
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 0);
 }
 
-TEST_F(MessageTest, CountersAreExactUnderConcurrentInserts) {
+TEST_P(MessageTest, CountersAreExactUnderConcurrentInserts) {
   make_room("b1", "s1");
   make_room("b2", "s1");
   constexpr int kThreads = 6, kPerThread = 150;
@@ -151,10 +152,10 @@ TEST_F(MessageTest, CountersAreExactUnderConcurrentInserts) {
   EXPECT_GT(store_->stats().largest_batch, 1u);  // concurrent writes were grouped
 }
 
-TEST_F(MessageTest, PagesThroughAThousandMessagesBothWaysExactlyOnce) {
+TEST_P(MessageTest, PagesThroughAThousandMessagesBothWaysExactlyOnce) {
   make_room("b1", "s1");
   std::vector<std::string> inserted;
-  store_->pause_writes();  // one big batch: many messages share a millisecond
+  pause_writes();  // one big batch: many messages share a millisecond
   std::vector<std::future<Result<InsertMessageResult>>> results;
   for (int i = 0; i < 1000; ++i) {
     auto p = std::make_shared<std::promise<Result<InsertMessageResult>>>();
@@ -163,7 +164,7 @@ TEST_F(MessageTest, PagesThroughAThousandMessagesBothWaysExactlyOnce) {
                             std::to_string(i), ""},
                            [p](Result<InsertMessageResult> r) { p->set_value(std::move(r)); });
   }
-  store_->resume_writes();
+  resume_writes();
   for (auto& f : results) inserted.push_back(f.get().value().message.id);
   ASSERT_TRUE(std::is_sorted(inserted.begin(), inserted.end()));  // ids follow insertion order
 
@@ -189,7 +190,7 @@ TEST_F(MessageTest, PagesThroughAThousandMessagesBothWaysExactlyOnce) {
   EXPECT_EQ(first[2].content, "2");
 }
 
-TEST_F(MessageTest, PagingIsStableWhileMessagesArrive) {
+TEST_P(MessageTest, PagingIsStableWhileMessagesArrive) {
   make_room("b1", "s1");
   for (int i = 0; i < 30; ++i) sent("b1.s1", "b1", "s1", "old");
   MessageQuery q = messages_of("b1.s1", 10);
@@ -206,7 +207,7 @@ TEST_F(MessageTest, PagingIsStableWhileMessagesArrive) {
   for (const Message& m : seen) EXPECT_EQ(m.content, "old");
 }
 
-TEST_F(MessageTest, BeforeTimeAndLimitBounds) {
+TEST_P(MessageTest, BeforeTimeAndLimitBounds) {
   make_room("b1", "s1");
   const Message a = sent("b1.s1", "b1", "s1", "a");
   std::this_thread::sleep_for(std::chrono::milliseconds(3));
@@ -237,7 +238,7 @@ TEST_F(MessageTest, BeforeTimeAndLimitBounds) {
   EXPECT_TRUE(page(messages_of("other.room", 15)).empty());
 }
 
-TEST_F(MessageTest, MarkSeenMarksOnlyTheReadersMessagesAndRecounts) {
+TEST_P(MessageTest, MarkSeenMarksOnlyTheReadersMessagesAndRecounts) {
   make_room("b1", "s1");
   const Message to_b1 = sent("b1.s1", "s1", "b1", "0");
   const Message to_s1_a = sent("b1.s1", "b1", "s1", "1");
@@ -276,7 +277,7 @@ TEST_F(MessageTest, MarkSeenMarksOnlyTheReadersMessagesAndRecounts) {
   EXPECT_FALSE((*other)->is_seen);
 }
 
-TEST_F(MessageTest, MarkSeenRefusesUnknownRoomsAndStrangers) {
+TEST_P(MessageTest, MarkSeenRefusesUnknownRoomsAndStrangers) {
   make_room("b1", "s1");
   auto unknown = wait<std::vector<std::string>>(
       [&](auto d) { store_->mark_seen("x.y", "x", std::nullopt, d); });
@@ -286,7 +287,7 @@ TEST_F(MessageTest, MarkSeenRefusesUnknownRoomsAndStrangers) {
   EXPECT_EQ(stranger.error().code, "FORBIDDEN");
 }
 
-TEST_F(MessageTest, OnlyTheSenderCanEdit) {
+TEST_P(MessageTest, OnlyTheSenderCanEdit) {
   make_room("b1", "s1");
   const Message m = sent("b1.s1", "b1", "s1", "tpyo");
   auto forbidden =
@@ -308,7 +309,7 @@ TEST_F(MessageTest, OnlyTheSenderCanEdit) {
   EXPECT_EQ(room("b1.s1").seller_last_message->message.content, "typo");
 }
 
-TEST_F(MessageTest, SyncReturnsEverythingToOrFromTheUserAfterTheCursor) {
+TEST_P(MessageTest, SyncReturnsEverythingToOrFromTheUserAfterTheCursor) {
   make_room("b1", "s1");
   make_room("b2", "s1");
   make_room("b3", "s3");

@@ -4,6 +4,7 @@ namespace cz::store::testing {
 namespace {
 
 using RoomTest = StoreTest;
+CZ_STORE_BACKENDS(RoomTest);
 
 std::vector<std::string> ids_of(const std::vector<Room>& rooms) {
   std::vector<std::string> ids;
@@ -11,7 +12,7 @@ std::vector<std::string> ids_of(const std::vector<Room>& rooms) {
   return ids;
 }
 
-TEST_F(RoomTest, CreateStoresEveryField) {
+TEST_P(RoomTest, CreateStoresEveryField) {
   auto r = create_room("b1", "s1", "b1", "Fruit Shop", "Alice");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->outcome, CreateOutcome::Created);
@@ -40,13 +41,13 @@ TEST_F(RoomTest, CreateStoresEveryField) {
   EXPECT_EQ((*got)->created_at, room.created_at);
 }
 
-TEST_F(RoomTest, GetUnknownRoomIsEmptyNotAnError) {
+TEST_P(RoomTest, GetUnknownRoomIsEmptyNotAnError) {
   auto got = wait<std::optional<Room>>([&](auto done) { store_->get_room("nobody.here", done); });
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->has_value());
 }
 
-TEST_F(RoomTest, CreateAgainReturnsTheExistingRoom) {
+TEST_P(RoomTest, CreateAgainReturnsTheExistingRoom) {
   make_room("b1", "s1");
   auto again = create_room("b1", "s1", "s1");
   ASSERT_TRUE(again.ok());
@@ -54,7 +55,7 @@ TEST_F(RoomTest, CreateAgainReturnsTheExistingRoom) {
   EXPECT_EQ(again->room.creator, "b1");  // the first creator stays
 }
 
-TEST_F(RoomTest, CreateReenablesARoomTheCreatorsSideDeleted) {
+TEST_P(RoomTest, CreateReenablesARoomTheCreatorsSideDeleted) {
   make_room("b1", "s1");
   ASSERT_TRUE(wait<Room>([&](auto d) { store_->delete_room_side("b1.s1", Role::Seller, d); }).ok());
   ASSERT_TRUE(wait<Room>([&](auto d) { store_->delete_room_side("b1.s1", Role::Buyer, d); }).ok());
@@ -73,7 +74,7 @@ TEST_F(RoomTest, CreateReenablesARoomTheCreatorsSideDeleted) {
   EXPECT_TRUE(again->room.deleted_by_seller);
 }
 
-TEST_F(RoomTest, CreateRefusesBadInput) {
+TEST_P(RoomTest, CreateRefusesBadInput) {
   auto same = create_room("u1", "u1");
   ASSERT_FALSE(same.ok());
   EXPECT_EQ(same.error().code, "VALIDATION_ERROR");
@@ -93,7 +94,7 @@ TEST_F(RoomTest, CreateRefusesBadInput) {
   EXPECT_TRUE(rooms("b1", Role::Buyer).empty());
 }
 
-TEST_F(RoomTest, UnknownRoomOperationsSayRoomNotFound) {
+TEST_P(RoomTest, UnknownRoomOperationsSayRoomNotFound) {
   auto enable = wait<Room>([&](auto d) { store_->enable_room("x.y", Role::Buyer, d); });
   auto pin = wait<Room>([&](auto d) { store_->set_pinned("x.y", Role::Buyer, true, d); });
   auto del = wait<Room>([&](auto d) { store_->delete_room_side("x.y", Role::Seller, d); });
@@ -103,7 +104,7 @@ TEST_F(RoomTest, UnknownRoomOperationsSayRoomNotFound) {
   }
 }
 
-TEST_F(RoomTest, PinAndUnpinArePerSide) {
+TEST_P(RoomTest, PinAndUnpinArePerSide) {
   make_room("b1", "s1");
   auto pinned = wait<Room>([&](auto d) { store_->set_pinned("b1.s1", Role::Buyer, true, d); });
   ASSERT_TRUE(pinned.ok());
@@ -115,7 +116,7 @@ TEST_F(RoomTest, PinAndUnpinArePerSide) {
   EXPECT_FALSE(unpinned->pinned_by_buyer);
 }
 
-TEST_F(RoomTest, DeleteIsPerSideAndDropsThatSidesState) {
+TEST_P(RoomTest, DeleteIsPerSideAndDropsThatSidesState) {
   make_room("b1", "s1");
   sent("b1.s1", "s1", "b1", "hello");
   ASSERT_TRUE(wait<Room>([&](auto d) { store_->set_pinned("b1.s1", Role::Buyer, true, d); }).ok());
@@ -141,7 +142,7 @@ TEST_F(RoomTest, DeleteIsPerSideAndDropsThatSidesState) {
   EXPECT_EQ(rooms("b1", Role::Buyer).size(), 1u);
 }
 
-TEST_F(RoomTest, ANewMessageBringsADeletedRoomBack) {
+TEST_P(RoomTest, ANewMessageBringsADeletedRoomBack) {
   make_room("b1", "s1");
   ASSERT_TRUE(wait<Room>([&](auto d) { store_->delete_room_side("b1.s1", Role::Buyer, d); }).ok());
   EXPECT_TRUE(rooms("b1", Role::Buyer).empty());
@@ -155,7 +156,7 @@ TEST_F(RoomTest, ANewMessageBringsADeletedRoomBack) {
   EXPECT_EQ(back[0].buyer_last_message->message.content, "are you there?");
 }
 
-TEST_F(RoomTest, ListSortsPinnedFirstThenByThatSidesLastMessage) {
+TEST_P(RoomTest, ListSortsPinnedFirstThenByThatSidesLastMessage) {
   make_room("b1", "s1");
   make_room("b1", "s2");
   make_room("b1", "s3");
@@ -179,7 +180,7 @@ TEST_F(RoomTest, ListSortsPinnedFirstThenByThatSidesLastMessage) {
   EXPECT_FALSE(rooms("s1", Role::Seller)[0].pinned_by_seller);
 }
 
-TEST_F(RoomTest, ListFiltersByTheOtherSidesNameCaseInsensitively) {
+TEST_P(RoomTest, ListFiltersByTheOtherSidesNameCaseInsensitively) {
   make_room("b1", "s1", "Fresh Fruit", "Alice");
   make_room("b1", "s2", "Hardware", "Alice");
   make_room("b2", "s1", "Fresh Fruit", "Bob Fruitman");
@@ -194,7 +195,7 @@ TEST_F(RoomTest, ListFiltersByTheOtherSidesNameCaseInsensitively) {
   EXPECT_TRUE(rooms("b1", Role::Buyer, "%").empty());
 }
 
-TEST_F(RoomTest, ListShowsOnlyTheUsersRoomsOnTheAskedSide) {
+TEST_P(RoomTest, ListShowsOnlyTheUsersRoomsOnTheAskedSide) {
   make_room("u1", "u2");
   make_room("u2", "u3");
   EXPECT_EQ(ids_of(rooms("u2", Role::Buyer)), (std::vector<std::string>{"u2.u3"}));
@@ -202,7 +203,7 @@ TEST_F(RoomTest, ListShowsOnlyTheUsersRoomsOnTheAskedSide) {
   EXPECT_TRUE(rooms("u9", Role::Buyer).empty());
 }
 
-TEST_F(RoomTest, EachSideSeesItsOwnLastMessageCountersAndSeenFlag) {
+TEST_P(RoomTest, EachSideSeesItsOwnLastMessageCountersAndSeenFlag) {
   make_room("b1", "s1");
   const Message m1 = sent("b1.s1", "b1", "s1", "hi");
   const Message m2 = sent("b1.s1", "b1", "s1", "anyone?");
@@ -229,7 +230,7 @@ TEST_F(RoomTest, EachSideSeesItsOwnLastMessageCountersAndSeenFlag) {
   (void)m1;
 }
 
-TEST_F(RoomTest, UnreadCountsAndPartners) {
+TEST_P(RoomTest, UnreadCountsAndPartners) {
   make_room("b1", "s1");
   make_room("b1", "s2");
   make_room("s1", "b1");  // b1 is the seller here

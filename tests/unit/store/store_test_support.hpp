@@ -1,6 +1,11 @@
 #pragma once
 // Helpers for the store tests: a temporary directory, a blocking wrapper around the
-// asynchronous API, and a fixture with a fresh SQLite store.
+// asynchronous API, and a fixture with a fresh store of each implementation.
+//
+// StoreTest is parameterized by the backend: a suite written with TEST_P and instantiated with
+// CZ_STORE_BACKENDS(Suite) runs every test against SQLite (a fresh file) and PostgreSQL (a fresh
+// database on a real server started for the test program, see postgres_server.hpp), named
+// Suite.Test/sqlite and Suite.Test/postgres.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include "postgres_server.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "util/time.hpp"
 
@@ -43,9 +50,38 @@ Result<T> wait(Start start) {
   return future.get();
 }
 
-class StoreTest : public ::testing::Test {
+enum class Backend { Sqlite, Postgres };
+
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::Sqlite ? "sqlite" : "postgres";
+}
+
+#define CZ_STORE_BACKENDS(suite)                                                       \
+  INSTANTIATE_TEST_SUITE_P(, suite,                                                    \
+                           ::testing::Values(::cz::store::testing::Backend::Sqlite,    \
+                                             ::cz::store::testing::Backend::Postgres), \
+                           ::cz::store::testing::backend_name)
+
+// Settings both stores have, for the tests of batching and backpressure.
+struct StoreTuning {
+  std::size_t max_batch = 256;
+  std::size_t max_queued_writes = 10'000;
+};
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { reopen(); }
+  void SetUp() override {
+    if (backend() == Backend::Postgres) {
+      try {
+        pg_url_ = PostgresServer::shared().create_database();
+      } catch (const std::exception& e) {
+        FAIL() << e.what();
+      }
+    }
+    reopen();
+  }
+
+  Backend backend() const { return GetParam(); }
 
   sqlite::SqliteOptions options() const {
     sqlite::SqliteOptions o;
@@ -53,11 +89,41 @@ class StoreTest : public ::testing::Test {
     o.durability = sqlite::Durability::Normal;  // tests check logic, not fsync
     return o;
   }
-  void reopen(sqlite::SqliteOptions o) {
-    store_.reset();
-    store_ = std::make_unique<sqlite::SqliteStore>(std::move(o));
+  postgres::PostgresOptions pg_options() const {
+    postgres::PostgresOptions o;
+    o.url = pg_url_;
+    o.reader_connections = 2;
+    return o;
   }
-  void reopen() { reopen(options()); }
+  // Closes the store (if open) and opens the same database again.
+  void reopen(StoreTuning tuning = {}) {
+    store_.reset();
+    sqlite_ = nullptr;
+    postgres_ = nullptr;
+    if (backend() == Backend::Sqlite) {
+      auto o = options();
+      o.max_batch = tuning.max_batch;
+      o.max_queued_writes = tuning.max_queued_writes;
+      auto s = std::make_unique<sqlite::SqliteStore>(std::move(o));
+      sqlite_ = s.get();
+      store_ = std::move(s);
+    } else {
+      auto o = pg_options();
+      o.max_batch = tuning.max_batch;
+      o.max_queued_writes = tuning.max_queued_writes;
+      auto s = std::make_unique<postgres::PostgresStore>(std::move(o));
+      postgres_ = s.get();
+      store_ = std::move(s);
+    }
+  }
+  void pause_writes() {
+    if (sqlite_) sqlite_->pause_writes();
+    if (postgres_) postgres_->pause_writes();
+  }
+  void resume_writes() {
+    if (sqlite_) sqlite_->resume_writes();
+    if (postgres_) postgres_->resume_writes();
+  }
 
   Result<CreateRoomResult> create_room(const std::string& buyer, const std::string& seller,
                                        const std::string& creator = "",
@@ -128,7 +194,10 @@ class StoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
+  std::string pg_url_;  // the test's own database (PostgreSQL)
+  std::unique_ptr<Store> store_;
+  sqlite::SqliteStore* sqlite_ = nullptr;  // store_, when it is that backend
+  postgres::PostgresStore* postgres_ = nullptr;
 };
 
 }  // namespace cz::store::testing
