@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "socketio/guarded.hpp"
 #include "socketio/namespace.hpp"
 #include "socketio/server.hpp"
 #include "socketio/socket.hpp"
@@ -53,7 +54,7 @@ void Client::on_message(std::string_view data, bool binary) {
     close();
     return;
   }
-  if (result->has_value()) on_packet(**result);
+  if (result->has_value()) guarded("event handling", [&] { on_packet(**result); });
 }
 
 void Client::on_packet(Packet& packet) {
@@ -109,7 +110,8 @@ void Client::finish_connect(const std::shared_ptr<Socket>& socket,
   it->connecting = false;
   connect_timer_.cancel();
   socket->on_connect();
-  if (nsp.connection_handler_) nsp.connection_handler_(socket);
+  if (nsp.connection_handler_)
+    guarded("connection handler", [&] { nsp.connection_handler_(socket); });
 }
 
 void Client::remove(const Socket& socket) {
@@ -150,7 +152,8 @@ void Client::teardown(const std::string& reason) {
   connect_timer_.cancel();
   auto entries = std::move(sockets_);
   sockets_.clear();
-  for (auto& entry : entries) entry.socket->on_close(reason);
+  for (auto& entry : entries)
+    guarded("disconnect handling", [&] { entry.socket->on_close(reason); });
   connection_.reset();
 }
 

@@ -5,6 +5,7 @@
 
 #include "socketio/adapter.hpp"
 #include "socketio/client.hpp"
+#include "socketio/guarded.hpp"
 #include "socketio/server.hpp"
 #include "socketio/socket.hpp"
 
@@ -84,7 +85,9 @@ void Namespace::run_middleware(std::shared_ptr<Socket> socket, std::size_t index
                             }
                           });
   };
-  middleware_[index](s, std::move(next));
+  // A middleware that throws refuses the connection rather than leaving it hanging.
+  if (!guarded("middleware", [&] { middleware_[index](s, next); }))
+    next(ConnectError{"server error", ""});
 }
 
 }  // namespace cz::socketio

@@ -7,6 +7,7 @@
 #include "engineio/connection.hpp"
 #include "socketio/adapter.hpp"
 #include "socketio/client.hpp"
+#include "socketio/guarded.hpp"
 #include "socketio/json_util.hpp"
 #include "socketio/namespace.hpp"
 #include "socketio/packet.hpp"
@@ -109,8 +110,9 @@ void Socket::emit_with_ack(std::string_view event, Payload payload,
   }
   if (state_ != State::kConnected) {
     // Never call back from inside the caller's own call: answer from the event loop.
-    boost::asio::post(client_->executor(),
-                      [callback = std::move(callback)] { callback(AckReply{true}); });
+    boost::asio::post(client_->executor(), [callback = std::move(callback)] {
+      guarded("ack callback", [&] { callback(AckReply{true}); });
+    });
     return;
   }
   const std::uint64_t id = next_ack_id_++;
@@ -119,7 +121,7 @@ void Socket::emit_with_ack(std::string_view event, Payload payload,
   pending->timer.expires_after(timeout);
   pending->timer.async_wait([weak = weak_from_this(), id](const boost::system::error_code& ec) {
     if (ec) return;  // cancelled: the reply came, or the socket went away
-    if (auto self = weak.lock()) self->on_ack_timeout(id);
+    if (auto self = weak.lock()) guarded("ack timeout callback", [&] { self->on_ack_timeout(id); });
   });
   pending_acks_.push_back(std::move(pending));
   send_now(make_buffer(encode_event(nsp_->name(), event, payload.json_args,
@@ -259,11 +261,13 @@ void Socket::on_close(std::string_view reason) {
   pending_acks_.clear();
   for (auto& pending : acks) {
     pending->timer.cancel();
-    pending->callback(AckReply{true});
+    guarded("ack callback", [&] { pending->callback(AckReply{true}); });
   }
   if (!was_connected) return;
-  for (auto& handler : disconnect_handlers_) handler(*this, reason);
-  for (auto& handler : nsp_->disconnect_handlers_) handler(*this, reason);
+  for (auto& handler : disconnect_handlers_)
+    guarded("disconnect handler", [&] { handler(*this, reason); });
+  for (auto& handler : nsp_->disconnect_handlers_)
+    guarded("disconnect handler", [&] { handler(*this, reason); });
 }
 
 }  // namespace cz::socketio

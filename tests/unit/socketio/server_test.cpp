@@ -499,5 +499,23 @@ TEST_F(Server_, EmitFromAnotherThreadIsPostedToTheSocketsThread) {
   EXPECT_EQ(c->texts(), (std::vector<std::string>{"42[\"n\",0]", "42[\"n\",1]", "42[\"n\",2]"}));
 }
 
+TEST_F(Server_, ThrowingHandlersAreContained) {
+  int calls = 0;
+  server_->of("/").on("boom", [&](Socket&, const Event&, Ack) {
+    ++calls;
+    throw std::runtime_error("handler bug");
+  });
+  server_->of("/bad").use([](Socket&, Next) { throw std::runtime_error("middleware bug"); });
+  auto c = open();
+  ASSERT_TRUE(connect(c, "/"));
+  receive(c, "2[\"boom\"]");
+  receive(c, "2[\"boom\"]");
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(c->close_calls(), 0);
+  c->clear_sent();
+  receive(c, "0/bad,");
+  EXPECT_EQ(c->texts(), (std::vector<std::string>{"44/bad,{\"message\":\"server error\"}"}));
+}
+
 }  // namespace
 }  // namespace cz::socketio::testing
