@@ -8,6 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,20 @@ class WebSocket {
   virtual void send(SharedBuffer payload, bool binary) = 0;
   // Sends a close frame after what is queued and then closes. Thread-safe.
   virtual void close(std::uint16_t code = 1000) = 0;
+
+  // --- added by the net layer (additive) ---
+  // Why the connection ended, for the layer above to name it; meaningful once on_close() ran.
+  enum class CloseCause {
+    none,            // still open
+    local,           // close() was called
+    remote,          // the peer sent a close frame or closed the TCP connection
+    protocol_error,  // the peer broke RFC 6455 (close code 1002/1007)
+    too_big,         // a message over the size limit (close code 1009)
+    slow_client,     // the send queue went over its byte bound
+    io_error,        // a socket error
+    shutdown,        // the server is stopping
+  };
+  virtual CloseCause close_cause() const { return CloseCause::none; }
 };
 
 // One HTTP request waiting for its answer.
@@ -58,6 +73,18 @@ class HttpExchange {
   virtual bool is_websocket_upgrade() const = 0;
   // Completes the WebSocket handshake (101) and hands the connection over. Call on executor().
   virtual std::shared_ptr<WebSocket> accept_websocket() = 0;
+
+  // --- added by the net layer (additive) ---
+  // As accept_websocket(), but the connection is moved to shard `target` (its socket is
+  // re-registered with that shard's io_context), so that it lives on the same thread as the
+  // session it belongs to. Call on executor(); the returned WebSocket's start() is then called on
+  // its own executor (the target shard). Returns nullptr when the request is not a valid upgrade.
+  virtual std::shared_ptr<WebSocket> accept_websocket(ShardId target) {
+    return target == shard() ? accept_websocket() : nullptr;
+  }
+  // Called (on executor()) when the client goes away before the response was sent, e.g. a
+  // long-poll whose TCP connection closed. Set it on executor(), before responding.
+  virtual void set_abort_handler(std::function<void()> handler) { (void)handler; }
 };
 
 class HttpHandler {
