@@ -89,11 +89,20 @@ function textTable(runName, args, rows) {
   return out.join('\n');
 }
 
+// Why a run is not clean, in a few words.
+function problems(result) {
+  const counts = ['lost', 'unacked', 'refused', 'duplicates', 'out_of_order', 'misdelivered', 'connect_failures', 'dropped']
+    .filter((k) => result[k] > 0)
+    .map((k) => `${k} ${result[k]}`);
+  const first = result.first_error || result.first_drop;
+  return [...counts, first && `first: ${first}`].filter(Boolean).join(', ') || 'see raw results';
+}
+
 function markdownTable(runName, args, rows, byServer) {
   const out = [`### ${runName}`, '', `\`cz-loadgen ${args}\``, ''];
   const notes = ['ours', 'node']
     .filter((s) => byServer[s] && !byServer[s].clean)
-    .map((s) => `${s}: not clean (${byServer[s].first_error || byServer[s].first_drop || 'see raw results'})`);
+    .map((s) => `${s}: not clean (${problems(byServer[s])})`);
   if (notes.length) out.push(`Note: ${notes.join('; ')}.`, '');
   out.push('| metric | ours | node | ours/node |', '| --- | ---: | ---: | ---: |');
   for (const r of rows) out.push(`| ${r.label} | ${r.ours} | ${r.node} | ${r.ratio} |`);

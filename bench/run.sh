@@ -67,7 +67,7 @@ else
   ARGS[pairs-half-saturation]="--scenario pairs --pairs 100 --duration 10 --warmup 2 --rate"
   ARGS[pairs-1k-clients]="--scenario pairs --pairs 100 --rate 2000 --duration 10 --warmup 2 --background 800"
   ARGS[pairs-15k-clients]="--scenario pairs --pairs 100 --rate 2000 --duration 10 --warmup 2 --background $(( BIG - 200 ))"
-  ARGS[fanout]="--scenario fanout --tabs 50 --rate 1000 --duration 10 --warmup 2"
+  ARGS[fanout]="--scenario fanout --tabs 20 --rate 500 --duration 10 --warmup 2 --grace 15"
   ARGS[idle]="--scenario idle --connections $BIG --settle 3 --hold 10"
   ARGS[connect-storm]="--scenario connect-storm --connections 5000 --connect-timeout 60"
 fi
