@@ -1,7 +1,7 @@
 'use strict';
-// Reads the JSON lines of a bench/run.sh session and prints, per run, ours and the baseline
-// side by side with the ratio ours/baseline; optionally appends the same as Markdown to
-// RESULTS.md.
+// Reads the JSON lines of a bench/run.sh session and prints, per run, each server (ours,
+// ours-pg, node) side by side with the ratios <ours>/node; optionally appends the same as
+// Markdown to RESULTS.md.
 //   node compare.js --results FILE [--machine TEXT] [--meta TEXT] [--append RESULTS.md]
 const fs = require('node:fs');
 
@@ -66,26 +66,40 @@ function ratio(ours, node) {
   return r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toPrecision(2);
 }
 
-function rowsFor(run, byServer) {
-  const first = byServer.ours || byServer.node;
+const BASELINE = 'node';
+
+// Servers in a stable order: ours first, the baseline last.
+function serverOrder(names) {
+  const rank = (n) => (n === 'ours' ? 0 : n === BASELINE ? 2 : 1);
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+function rowsFor(byServer, servers) {
+  const first = byServer[servers[0]];
   const metrics = METRICS[first.scenario] || [];
+  const contenders = servers.filter((s) => s !== BASELINE);
   return metrics.map(([key, label, better]) => {
-    const ours = byServer.ours && byServer.ours[key];
-    const node = byServer.node && byServer.node[key];
     const hint = better === 'lower' ? ' (lower is better)' : better === 'higher' ? ' (higher is better)' : '';
-    return { label: label + hint, ours: format(ours), node: format(node), ratio: ratio(ours, node) };
+    const values = servers.map((s) => format(byServer[s] && byServer[s][key]));
+    const ratios = byServer[BASELINE]
+      ? contenders.map((s) => ratio(byServer[s] && byServer[s][key], byServer[BASELINE][key]))
+      : [];
+    return { label: label + hint, cells: [...values, ...ratios] };
   });
 }
 
-function textTable(runName, args, rows) {
-  const widths = [
-    Math.max(6, ...rows.map((r) => r.label.length)),
-    Math.max(4, ...rows.map((r) => r.ours.length)),
-    Math.max(4, ...rows.map((r) => r.node.length)),
-  ];
-  const line = (a, b, c, d) => `  ${a.padEnd(widths[0])}  ${b.padStart(widths[1])}  ${c.padStart(widths[2])}  ${d.padStart(9)}`;
-  const out = [`\n${runName}: ${args}`, line('metric', 'ours', 'node', 'ours/node')];
-  for (const r of rows) out.push(line(r.label, r.ours, r.node, r.ratio));
+function headerFor(servers, byServer) {
+  const contenders = servers.filter((s) => s !== BASELINE);
+  return [...servers, ...(byServer[BASELINE] ? contenders.map((s) => `${s}/${BASELINE}`) : [])];
+}
+
+function textTable(runName, args, header, rows) {
+  const widths = [Math.max(6, ...rows.map((r) => r.label.length))];
+  header.forEach((h, i) => widths.push(Math.max(h.length, ...rows.map((r) => r.cells[i].length))));
+  const line = (label, cells) =>
+    `  ${label.padEnd(widths[0])}${cells.map((c, i) => `  ${c.padStart(widths[i + 1])}`).join('')}`;
+  const out = [`\n${runName}: ${args}`, line('metric', header)];
+  for (const r of rows) out.push(line(r.label, r.cells));
   return out.join('\n');
 }
 
@@ -98,14 +112,14 @@ function problems(result) {
   return [...counts, first && `first: ${first}`].filter(Boolean).join(', ') || 'see raw results';
 }
 
-function markdownTable(runName, args, rows, byServer) {
+function markdownTable(runName, args, header, rows, byServer, servers) {
   const out = [`### ${runName}`, '', `\`cz-loadgen ${args}\``, ''];
-  const notes = ['ours', 'node']
-    .filter((s) => byServer[s] && !byServer[s].clean)
+  const notes = servers
+    .filter((s) => !byServer[s].clean)
     .map((s) => `${s}: not clean (${problems(byServer[s])})`);
   if (notes.length) out.push(`Note: ${notes.join('; ')}.`, '');
-  out.push('| metric | ours | node | ours/node |', '| --- | ---: | ---: | ---: |');
-  for (const r of rows) out.push(`| ${r.label} | ${r.ours} | ${r.node} | ${r.ratio} |`);
+  out.push(`| metric | ${header.join(' | ')} |`, `| --- |${header.map(() => ' ---: |').join('')}`);
+  for (const r of rows) out.push(`| ${r.label} | ${r.cells.join(' | ')} |`);
   out.push('');
   return out.join('\n');
 }
@@ -121,9 +135,11 @@ function main() {
   const text = [];
   const markdown = [];
   for (const [name, { args: runArgs, byServer }] of runs) {
-    const rows = rowsFor(name, byServer);
-    text.push(textTable(name, runArgs, rows));
-    markdown.push(markdownTable(name, runArgs, rows, byServer));
+    const servers = serverOrder(Object.keys(byServer));
+    const header = headerFor(servers, byServer);
+    const rows = rowsFor(byServer, servers);
+    text.push(textTable(name, runArgs, header, rows));
+    markdown.push(markdownTable(name, runArgs, header, rows, byServer, servers));
   }
   console.log(text.join('\n'));
   if (args.append) {

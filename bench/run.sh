@@ -5,7 +5,10 @@
 # ratios ours/baseline. Appends the results, with date and machine, to bench/RESULTS.md.
 #
 #   bench/run.sh [--quick | --full] [--only ours|node] [--server BINARY] [--build-dir DIR]
-#                [--scenarios "pairs fanout ..."] [--no-record] [--keep DIR]
+#                [--postgres | --no-postgres] [--scenarios "pairs fanout ..."] [--no-record]
+#                [--keep DIR]
+# --postgres (default with --full, where PostgreSQL is installed) adds "ours-pg": our server on
+# a throwaway PostgreSQL cluster, a fresh database per scenario.
 #
 # See bench/README.md for what each scenario measures.
 set -euo pipefail
@@ -19,9 +22,10 @@ BUILD_DIR="${CZ_BENCH_BUILD_DIR:-$REPO_DIR/build-bench}"
 SCENARIOS=""
 RECORD=1
 KEEP=""
+POSTGRES=""
 JWT_SECRET="bench-secret-$$"
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,6 +37,8 @@ while [[ $# -gt 0 ]]; do
     --scenarios) SCENARIOS="$2"; shift ;;
     --no-record) RECORD=0 ;;
     --keep) KEEP="$2"; shift ;;
+    --postgres) POSTGRES=1 ;;
+    --no-postgres) POSTGRES=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -111,20 +117,74 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
 }
+PG_BIN=""
+PG_PID=""
+PG_PORT=""
+PG_DIR=""
+# PostgreSQL refuses to run as root: then it runs as the postgres OS user.
+as_pg_user() {
+  if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+find_postgres() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [[ -n "$dir" && -x "$dir/initdb" ]] || return 1
+  if [[ $(id -u) == 0 ]]; then id postgres >/dev/null 2>&1 || return 1; fi
+  PG_BIN="$dir"
+}
+start_postgres() {
+  PG_DIR="$WORK/pg"
+  mkdir -p "$PG_DIR"
+  [[ $(id -u) == 0 ]] && chown postgres "$PG_DIR"
+  as_pg_user "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C \
+    >"$WORK/pg-initdb.log" 2>&1 || { cat "$WORK/pg-initdb.log" >&2; return 1; }
+  PG_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  # Default durability settings: the comparison with SQLite's group commit stays honest.
+  as_pg_user "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -h 127.0.0.1 -k "$PG_DIR" \
+    -c max_connections=100 >"$WORK/pg.log" 2>&1 &
+  PG_PID=$!
+  for _ in $(seq 100); do
+    grep -q 'ready to accept connections' "$WORK/pg.log" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "run.sh: PostgreSQL did not start:" >&2
+  tail -20 "$WORK/pg.log" >&2
+  return 1
+}
+stop_postgres() {
+  [[ -z "$PG_PID" ]] && return 0
+  kill -INT "$PG_PID" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -QUIT "$PG_PID" 2>/dev/null || true
+  wait "$PG_PID" 2>/dev/null || true
+  PG_PID=""
+}
+psql_admin() {
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 -c "$1" >&2
+}
+
 cleanup() {
   stop_server
+  stop_postgres
   if [[ -n "$KEEP" ]]; then mkdir -p "$KEEP" && cp -r "$WORK"/. "$KEEP"/; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# start_server ours|node RUN_NAME: starts a fresh server, sets SERVER_PID and SERVER_PORT.
+# start_server ours|ours-pg|node RUN_NAME: starts a fresh server, sets SERVER_PID and
+# SERVER_PORT.
 start_server() {
-  local which="$1" name="$2" log="$WORK/$1-$2.log"
-  if [[ "$which" == ours ]]; then
-    local data="$WORK/data-$name"
-    mkdir -p "$data"
-    "$SERVER_BIN" --host 127.0.0.1 --port 0 --store "sqlite:$data/bench.db" \
+  local which="$1" name="$2" log="$WORK/$1-$2.log" store
+  if [[ "$which" == ours || "$which" == ours-pg ]]; then
+    if [[ "$which" == ours ]]; then
+      mkdir -p "$WORK/data-$name"
+      store="sqlite:$WORK/data-$name/bench.db"
+    else
+      local db="bench_${name//-/_}"
+      psql_admin "DROP DATABASE IF EXISTS $db" && psql_admin "CREATE DATABASE $db" || return 1
+      store="postgres://postgres@127.0.0.1:$PG_PORT/$db"
+    fi
+    "$SERVER_BIN" --host 127.0.0.1 --port 0 --store "$store" \
       --jwt-secret "$JWT_SECRET" --log-level warn >"$log" 2>&1 &
   else
     node "$BENCH_DIR/baseline-node/server.js" --host 127.0.0.1 --port 0 \
@@ -193,6 +253,14 @@ build
 SERVERS=()
 if [[ "$ONLY" != node ]]; then
   if [[ -x "$SERVER_BIN" ]]; then SERVERS+=(ours); else echo "run.sh: no server binary at $SERVER_BIN" >&2; exit 1; fi
+fi
+if [[ -z "$POSTGRES" ]]; then [[ "$MODE" == full ]] && POSTGRES=1 || POSTGRES=0; fi
+if [[ "$POSTGRES" == 1 && "$ONLY" != node ]]; then
+  if find_postgres && start_postgres; then
+    SERVERS+=(ours-pg)
+  else
+    echo "run.sh: PostgreSQL not available here: skipping ours-pg" >&2
+  fi
 fi
 [[ "$ONLY" != ours ]] && SERVERS+=(node)
 
