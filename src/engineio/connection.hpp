@@ -15,9 +15,9 @@ namespace cz::engineio {
 
 // The request that opened the session.
 struct HandshakeInfo {
-  std::string url;                                          // path and query, as sent
-  std::vector<std::pair<std::string, std::string>> query;   // decoded query parameters
-  std::vector<std::pair<std::string, std::string>> headers; // request headers (names lower-case)
+  std::string url;                                           // path and query, as sent
+  std::vector<std::pair<std::string, std::string>> query;    // decoded query parameters
+  std::vector<std::pair<std::string, std::string>> headers;  // request headers (names lower-case)
   std::string remote_address;
   std::string transport;  // "polling" or "websocket" at the handshake
 };

@@ -1,0 +1,53 @@
+#pragma once
+// The Engine.IO v4 server: an HttpHandler to mount at "/socket.io/". It performs handshakes,
+// routes polling requests and WebSocket upgrades to their sessions (whatever shard they arrive
+// on), and hands every new session to the ConnectionAcceptor (the Socket.IO server).
+//
+//   net::IoPool pool(threads);
+//   socketio::Server io(pool.executors(), ...);
+//   engineio::Server eio(pool, io, engineio::ServerOptions{...});
+//   net::Router router;
+//   router.add("/socket.io/", std::shared_ptr<net::HttpHandler>(&eio, [](auto*) {}));
+//   net::HttpServer http(pool, router, {.host = ..., .port = ...,
+//                                       .websocket_max_message = options.max_payload});
+//   http.start();
+//   ...
+//   // on SIGTERM: eio.close_all(); http.stop(grace, [&] { pool.stop(); });
+#include <memory>
+
+#include "engineio/connection.hpp"
+#include "engineio/options.hpp"
+#include "net/http.hpp"
+#include "net/io_pool.hpp"
+
+namespace cz::engineio {
+
+struct ServerContext;
+
+class Server : public net::HttpHandler {
+ public:
+  // `pool` and `acceptor` must outlive the server.
+  Server(net::IoPool& pool, ConnectionAcceptor& acceptor, ServerOptions options = {});
+  ~Server() override;
+
+  // Called by the net layer on the request's shard thread.
+  void handle(std::shared_ptr<net::HttpExchange> exchange) override;
+
+  // Ends every session with reason "server shutting down" (WebSockets get close code 1001,
+  // pending polls the close packet). Thread-safe; the work runs on each session's shard.
+  void close_all();
+
+  std::size_t session_count() const;
+  const ServerOptions& options() const;
+
+ private:
+  void handle_existing(std::shared_ptr<net::HttpExchange> exchange, const std::string& sid,
+                       std::string_view transport, bool upgrade);
+  void handshake(std::shared_ptr<net::HttpExchange> exchange, std::string_view transport,
+                 bool upgrade);
+  void reject(const std::shared_ptr<net::HttpExchange>& exchange, int code, bool upgrade);
+
+  std::shared_ptr<ServerContext> context_;
+};
+
+}  // namespace cz::engineio
