@@ -116,14 +116,16 @@ void Connection::drop(std::string_view why) {
   last_error_ = std::string(why);
 }
 
-// An idle connection whose socket is readable has been told something by the server; when
-// idle that is only ever a goodbye (shutdown, terminated backend) followed by EOF.
+// An idle connection whose socket is readable has been told something by the server; we never
+// LISTEN, so when idle that is only ever a goodbye (shutdown, terminated backend) and EOF. libpq
+// may not have seen the EOF yet (it takes the goodbye for a notice), so readable means gone.
 bool Connection::peer_hung_up() {
   if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
   pollfd p{PQsocket(conn_), POLLIN, 0};
   if (p.fd < 0) return true;
   if (::poll(&p, 1, 0) <= 0) return false;
-  return PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK;
+  PQconsumeInput(conn_);  // keeps the server's message for the log line
+  return true;
 }
 
 void Connection::ensure_connected() {
@@ -202,6 +204,19 @@ const std::string& Connection::prepared_name(const std::string& sql) {
 
 PgResult Connection::query(const std::string& sql, const Params& params) {
   ensure_connected();
+  const bool may_retry = options_.retry_lost_reads && !in_transaction();
+  try {
+    return execute_prepared(sql, params);
+  } catch (const StoreFailure&) {
+    // A read outside a transaction that lost its connection (the server restarted while this
+    // connection sat idle) is safe to run again, once, on a new connection.
+    if (!may_retry || conn_ != nullptr) throw;
+  }
+  ensure_connected();
+  return execute_prepared(sql, params);
+}
+
+PgResult Connection::execute_prepared(const std::string& sql, const Params& params) {
   const std::string& name = prepared_name(sql);
   return checked(PQexecPrepared(conn_, name.c_str(), params.size(), params.values(), nullptr,
                                 nullptr, /*resultFormat=*/0),

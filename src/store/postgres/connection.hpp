@@ -90,6 +90,10 @@ struct ConnectionOptions {
   int connect_timeout_s = 5;
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{2000};
+  // Read connections only: a statement run outside a transaction that fails because the
+  // connection was lost is run once more on a new one. (Never for writes: a statement whose
+  // answer was lost may have been applied.)
+  bool retry_lost_reads = false;
 };
 
 class Connection {
@@ -127,6 +131,7 @@ class Connection {
   void connect_now();
   void drop(std::string_view why);
   [[noreturn]] void fail(const PGresult* result, std::string_view what);
+  PgResult execute_prepared(const std::string& sql, const Params& params);
   // Wraps a successful result; throws StoreFailure (and frees it) otherwise.
   PgResult checked(PGresult* result, std::string_view what);
   const std::string& prepared_name(const std::string& sql);

@@ -8,15 +8,19 @@
 namespace cz::store::postgres {
 namespace {
 
-std::unique_ptr<Connection> connect(const PostgresOptions& options, std::string name) {
-  return std::make_unique<Connection>(
-      ConnectionOptions{options.url, std::move(name), options.connect_timeout_s});
+std::unique_ptr<Connection> connect(const PostgresOptions& options, std::string name, bool reader) {
+  ConnectionOptions o;
+  o.url = options.url;
+  o.name = std::move(name);
+  o.connect_timeout_s = options.connect_timeout_s;
+  o.retry_lost_reads = reader;
+  return std::make_unique<Connection>(std::move(o));
 }
 
 }  // namespace
 
 PostgresStore::PostgresStore(PostgresOptions options) {
-  auto write_conn = connect(options, "writer");
+  auto write_conn = connect(options, "writer", false);
   const int applied = apply_migrations(*write_conn, schema_migrations());
   spdlog::info("store: PostgreSQL {} (schema version {}, {} migration(s) applied now)",
                write_conn->describe(), schema_version(*write_conn), applied);
@@ -24,7 +28,7 @@ PostgresStore::PostgresStore(PostgresOptions options) {
   std::vector<std::unique_ptr<Connection>> read_conns;
   const std::size_t readers = options.reader_connections ? options.reader_connections : 1;
   for (std::size_t i = 0; i < readers; ++i) {
-    read_conns.push_back(connect(options, "reader " + std::to_string(i + 1)));
+    read_conns.push_back(connect(options, "reader " + std::to_string(i + 1), true));
   }
   writer_ = std::make_unique<GroupCommitWriter<Connection>>(
       std::move(write_conn), options.max_batch ? options.max_batch : 1, options.max_queued_writes,

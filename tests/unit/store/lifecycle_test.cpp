@@ -76,6 +76,26 @@ TEST_P(SqliteLifecycleTest, RefusesADatabaseFromANewerBuild) {
   }
 }
 
+TEST_P(SqliteLifecycleTest, CheckpointsRunInTheBackgroundAndLoseNothing) {
+  store_.reset();
+  auto o = options();
+  o.checkpoint_pages = 8;  // 32 KiB of WAL
+  auto s = std::make_unique<sqlite::SqliteStore>(o);
+  sqlite_ = s.get();
+  store_ = std::move(s);
+  make_room("b1", "s1");
+  const std::string text(1000, 'x');
+  for (int i = 0; i < 300; ++i) sent("b1.s1", "b1", "s1", text);
+  for (int i = 0; i < 500 && sqlite_->checkpoints() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(sqlite_->checkpoints(), 0u);
+  store_->shutdown();
+  reopen();
+  EXPECT_EQ(page(messages_of("b1.s1", 1000)).size(), 300u);
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, 300);
+}
+
 TEST_P(LifecycleTest, GroupCommitPutsQueuedWritesInOneTransaction) {
   make_room("b1", "s1");
   const StoreStats before = store_->stats();
