@@ -121,7 +121,7 @@ PG_BIN=""
 PG_PID=""
 PG_PORT=""
 PG_DIR=""
-# PostgreSQL refuses to run as root: then it runs as the postgres OS user.
+# PostgreSQL refuses to run as root: then initdb and postgres run as the postgres OS user.
 as_pg_user() {
   if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -133,15 +133,21 @@ find_postgres() {
   PG_BIN="$dir"
 }
 start_postgres() {
-  PG_DIR="$WORK/pg"
-  mkdir -p "$PG_DIR"
-  [[ $(id -u) == 0 ]] && chown postgres "$PG_DIR"
+  # A directory of its own: the postgres user cannot enter $WORK (mode 700, root's).
+  PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cz-bench-pg.XXXXXX")"
+  if [[ $(id -u) == 0 ]]; then chown postgres "$PG_DIR"; fi
   as_pg_user "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C \
     >"$WORK/pg-initdb.log" 2>&1 || { cat "$WORK/pg-initdb.log" >&2; return 1; }
   PG_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   # Default durability settings: the comparison with SQLite's group commit stays honest.
-  as_pg_user "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -h 127.0.0.1 -k "$PG_DIR" \
-    -c max_connections=100 >"$WORK/pg.log" 2>&1 &
+  # Started without a shell function in between, so that $! is runuser (or postgres) itself.
+  local postgres=("$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -h 127.0.0.1 -k "$PG_DIR"
+    -c max_connections=100)
+  if [[ $(id -u) == 0 ]]; then
+    runuser -u postgres -- "${postgres[@]}" >"$WORK/pg.log" 2>&1 &
+  else
+    "${postgres[@]}" >"$WORK/pg.log" 2>&1 &
+  fi
   PG_PID=$!
   for _ in $(seq 100); do
     grep -q 'ready to accept connections' "$WORK/pg.log" 2>/dev/null && return 0
@@ -151,13 +157,19 @@ start_postgres() {
   tail -20 "$WORK/pg.log" >&2
   return 1
 }
+# Signals go to the postmaster itself (its pid is in postmaster.pid): background jobs of a
+# script ignore SIGINT, and runuser need not pass it on. SIGINT: fast shutdown.
 stop_postgres() {
   [[ -z "$PG_PID" ]] && return 0
-  kill -INT "$PG_PID" 2>/dev/null || true
+  local postmaster
+  postmaster=$(head -1 "$PG_DIR/data/postmaster.pid" 2>/dev/null || true)
+  [[ -n "$postmaster" ]] && kill -INT "$postmaster" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -QUIT "$PG_PID" 2>/dev/null || true
+  [[ -n "$postmaster" ]] && kill -QUIT "$postmaster" 2>/dev/null || true
+  kill -KILL "$PG_PID" 2>/dev/null || true
   wait "$PG_PID" 2>/dev/null || true
   PG_PID=""
+  rm -rf "$PG_DIR"
 }
 psql_admin() {
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 -c "$1" >&2
