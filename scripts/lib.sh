@@ -4,9 +4,14 @@
 CZ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CZ_ROOT
 
-# A visible progress line before each long step, with the time since the script started.
+# Start time of the outermost script, shared with the scripts it calls, so that every progress
+# line shows the time since the whole run began.
+: "${CZ_T0:=$(date +%s)}"
+export CZ_T0
+
+# A visible progress line before each long step.
 cz_step() {
-  printf '\n==> [%4ss] %s\n' "$SECONDS" "$*" >&2
+  printf '\n==> [%4ss] %s\n' "$(($(date +%s) - CZ_T0))" "$*" >&2
 }
 
 cz_die() {

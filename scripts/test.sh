@@ -72,6 +72,8 @@ run_e2e_tests() {
   # Both flags exist from Node 20.10/20.11; older runners just use their defaults.
   node_supports --test-concurrency && args+=("--test-concurrency=${CZ_E2E_CONCURRENCY:-2}")
   node_supports --test-timeout && args+=("--test-timeout=120000")
+  # The spec reporter lists failures again at the end, with their errors: easier to read in CI.
+  node_supports --test-reporter && args+=("--test-reporter=spec")
   CZ_BINARY="$binary" node --test "${args[@]}" "${files[@]}"
 }
 
