@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 namespace cz::store::postgres {
 namespace {
@@ -223,7 +224,23 @@ PgResult Connection::execute_prepared(const std::string& sql, const Params& para
                  "query failed");
 }
 
+void Connection::begin() {
+  release_pending_ = false;
+  exec("BEGIN");
+}
+
+void Connection::savepoint() {
+  const bool release = std::exchange(release_pending_, false);
+  exec(release ? "RELEASE SAVEPOINT job; SAVEPOINT job" : "SAVEPOINT job");
+}
+
+void Connection::rollback_to_savepoint() {
+  release_pending_ = false;
+  exec("ROLLBACK TO SAVEPOINT job");
+}
+
 void Connection::commit() {
+  release_pending_ = false;
   // COMMIT of a transaction that an error aborted "succeeds" as a ROLLBACK: refuse to call that a
   // commit. (Jobs run under savepoints, so this should not happen; it must not go unnoticed.)
   if (conn_ && PQtransactionStatus(conn_) == PQTRANS_INERROR) {
@@ -235,6 +252,7 @@ void Connection::commit() {
 }
 
 void Connection::rollback() noexcept {
+  release_pending_ = false;
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return;
   PGresult* r = PQexec(conn_, "ROLLBACK");
   if (r) PQclear(r);

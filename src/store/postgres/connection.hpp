@@ -110,12 +110,15 @@ class Connection {
   PgResult query(const std::string& sql, const Params& params = {});
 
   // Transaction control for the group-commit writer (store/group_commit_writer.hpp).
-  void begin() { exec("BEGIN"); }
+  // RELEASE is deferred and sent with the next SAVEPOINT (or dropped by COMMIT, which releases
+  // everything): one round trip between two jobs instead of two. An error of the RELEASE then
+  // surfaces on that next call, still inside the same transaction.
+  void begin();
   void commit();
   void rollback() noexcept;
-  void savepoint() { exec("SAVEPOINT job"); }
-  void release_savepoint() { exec("RELEASE SAVEPOINT job"); }
-  void rollback_to_savepoint() { exec("ROLLBACK TO SAVEPOINT job"); }
+  void savepoint();
+  void release_savepoint() { release_pending_ = true; }
+  void rollback_to_savepoint();
   bool in_transaction() const;
   // What the writer reports for work lost with a transaction the server ended under us.
   Error lost_transaction_error() const;
@@ -140,6 +143,7 @@ class Connection {
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   std::string last_error_;
+  bool release_pending_ = false;
   int failed_attempts_ = 0;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};

@@ -30,30 +30,42 @@ std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) 
   return read_message(r, 0);
 }
 
-// The sender's side in the room, after checking that `from` and `to` are its two members.
-Result<Role> sender_side(Connection& db, const NewMessage& msg) {
-  PgResult r = db.query("SELECT buyer, seller FROM rooms WHERE id = $1", Params().add(msg.room_id));
-  if (r.rows() == 0) {
-    return make_error(kRoomNotFound, fmt::format("room {} not found", msg.room_id));
-  }
-  const std::string_view buyer = r.view(0, 0), seller = r.view(0, 1);
-  if (msg.from == buyer && msg.to == seller) return Role::Buyer;
-  if (msg.from == seller && msg.to == buyer) return Role::Seller;
-  return make_error(kForbidden, "sender and receiver must be the two members of the room");
-}
-
 }  // namespace
+
+// One round trip for the hot path: check membership, insert (unless a retry of a stored
+// client id), and update the room, in one statement. In the room update: both sides' last
+// message; the receiver's unread count, incremented in SQL (atomic under the row lock, so nodes
+// writing at once never lose a count); the room reappears for a side that had deleted it. The
+// sender's own copy of the last message counts as seen. ON CONFLICT: a retry of a stored client
+// id — also one that another node stores at this very moment — inserts nothing.
+const std::string kInsertMessageSql = R"sql(
+WITH room AS (
+  SELECT CASE WHEN buyer = $3::text AND seller = $4::text THEN 'buyer'
+              WHEN seller = $3::text AND buyer = $4::text THEN 'seller' END AS side
+  FROM rooms WHERE id = $2::text
+), ins AS (
+  INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id,
+                        is_seen, created_at, updated_at)
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, false,
+         $8::bigint, $8::bigint
+  FROM room WHERE side IS NOT NULL
+  ON CONFLICT (sender, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+  RETURNING id
+), upd AS (
+  UPDATE rooms r SET
+    buyer_last_message_id = ins.id, seller_last_message_id = ins.id,
+    buyer_last_seen = (room.side = 'buyer'), seller_last_seen = (room.side = 'seller'),
+    buyer_unseen = r.buyer_unseen + (room.side = 'seller')::int,
+    seller_unseen = r.seller_unseen + (room.side = 'buyer')::int,
+    deleted_by_buyer = false, deleted_by_seller = false, updated_at = $8::bigint
+  FROM room, ins WHERE r.id = $2::text
+  RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM room), (SELECT side FROM room), (SELECT count(*) FROM upd)
+)sql";
 
 Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
   const bool has_client_id = !msg.client_message_id.empty();
-  if (has_client_id) {
-    if (auto stored = find_by_client_id(db, msg)) {
-      return InsertMessageResult{std::move(*stored), true};
-    }
-  }
-  auto side = sender_side(db, msg);
-  if (!side.ok()) return side.error();
-
   // Drawn here, on the writer thread inside the transaction: this node hands ids out in commit
   // order, so a reader's "id > cursor" never misses a message this node commits later.
   GeneratedId id = generate_id();
@@ -67,31 +79,23 @@ Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg
   else
     params.add_null();
   params.add(m.created_at);
-  // ON CONFLICT: another node may store the same retry between our look-up and this insert.
-  const bool inserted =
-      db.query(
-            "INSERT INTO messages (id, room_id, sender, recipient, type, content, "
-            "client_message_id, is_seen, created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8, $8) "
-            "ON CONFLICT (sender, client_message_id) WHERE client_message_id IS NOT NULL "
-            "DO NOTHING",
-            params)
-          .affected() == 1;
-  if (!inserted) {
+  PgResult r = db.query(kInsertMessageSql, params);
+  if (r.integer(0, 2) == 1) return InsertMessageResult{std::move(m), false};
+
+  // Not stored. A retry gets the stored message back, whatever else it says (as the SQLite
+  // store, which looks the client id up first).
+  if (has_client_id) {
     if (auto stored = find_by_client_id(db, msg)) {
       return InsertMessageResult{std::move(*stored), true};
     }
-    return make_error(kStoreError, "message conflicted with one that then disappeared");
   }
-  // Both sides' last message; the receiver's unread count (incremented in SQL, atomically under
-  // the row lock, so nodes writing at once never lose a count); the room reappears for a side
-  // that had deleted it. The sender's own copy of the last message counts as seen.
-  static const SideSql room_update(
-      "UPDATE rooms SET {side}_last_message_id = $2, {other}_last_message_id = $2, "
-      "{side}_last_seen = true, {other}_last_seen = false, {other}_unseen = {other}_unseen + 1, "
-      "deleted_by_buyer = false, deleted_by_seller = false, updated_at = $3 WHERE id = $1");
-  db.query(room_update[*side], Params().add(m.room_id).add(m.id).add(m.created_at));
-  return InsertMessageResult{std::move(m), false};
+  if (!r.boolean(0, 0)) {
+    return make_error(kRoomNotFound, fmt::format("room {} not found", msg.room_id));
+  }
+  if (r.is_null(0, 1)) {
+    return make_error(kForbidden, "sender and receiver must be the two members of the room");
+  }
+  return make_error(kStoreError, "message conflicted with one that then disappeared");
 }
 
 Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& room_id,
