@@ -9,6 +9,9 @@ SqliteStore::SqliteStore(SqliteOptions options) {
   ConnectionOptions write_options{options.busy_timeout_ms, options.durability, false};
   auto write_conn = std::make_unique<Connection>(options.path, write_options);
   apply_migrations(*write_conn, schema_migrations());
+  checkpointer_ =
+      std::make_unique<Checkpointer>(options.path, write_options, options.checkpoint_pages);
+  checkpointer_->attach(*write_conn);
 
   ConnectionOptions read_options{options.busy_timeout_ms, options.durability, true};
   std::vector<std::unique_ptr<Connection>> read_conns;
@@ -30,6 +33,7 @@ SqliteStore::~SqliteStore() {
 void SqliteStore::shutdown() {
   writer_->stop();
   readers_->stop();
+  checkpointer_->stop();
 }
 
 StoreStats SqliteStore::stats() const {

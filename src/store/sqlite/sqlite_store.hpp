@@ -6,19 +6,21 @@
 // (WAL lets them read while the writer commits). Completions run on those threads; refusals
 // (queue full, shut down) on a small thread of their own (store/error_dispatcher.hpp).
 //
-// Durability (PRAGMA synchronous): with Normal, a commit in WAL mode is written to the WAL but
-// not fsynced; it survives a crash of the process (the OS has the pages) but the last commits
-// before a power loss or kernel crash may be lost — the database itself stays consistent. With
-// Full, every commit is fsynced before callbacks run. Group commit makes Full cheap in messages
-// per second (one fsync per batch, not per message) but it adds the fsync to each batch's
-// latency. Default: Full — an ack means "on disk" (see docs in this folder for the measurement);
-// `?synchronous=normal` in the store URL trades that for lower latency.
+// Durability (PRAGMA synchronous), chosen by measurement (src/store/README.md):
+// - Normal (default): a commit is appended to the WAL without fsync. An acknowledged write
+//   survives a crash or kill of the process (the kernel has the pages); a power loss or kernel
+//   crash may lose the last commits before the OS wrote them back, and never corrupts the file.
+// - Full (`?synchronous=full` in the store URL): every commit is fsynced before its callbacks
+//   run; an ack then survives a power loss too. Group commit keeps the throughput close to
+//   Normal under concurrency (one fsync per batch), but every ack waits for an fsync — a
+//   sender that waits for each ack is capped at one message per fsync (~8 ms on our VM disk).
 #include <memory>
 #include <string>
 
 #include "store/error_dispatcher.hpp"
 #include "store/group_commit_writer.hpp"
 #include "store/reader_pool.hpp"
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/store.hpp"
 
@@ -26,12 +28,13 @@ namespace cz::store::sqlite {
 
 struct SqliteOptions {
   std::string path;
-  Durability durability = Durability::Full;
+  Durability durability = Durability::Normal;
   std::size_t reader_threads = 2;
   std::size_t max_batch = 256;  // writes per transaction
   std::size_t max_queued_writes = 10'000;
   std::size_t max_queued_reads = 10'000;
   int busy_timeout_ms = 5000;
+  int checkpoint_pages = 1000;  // WAL size that triggers a background checkpoint (4 MiB)
 };
 
 class SqliteStore final : public Store {
@@ -67,6 +70,9 @@ class SqliteStore final : public Store {
   void pause_writes() { writer_->pause(); }
   void resume_writes() { writer_->resume(); }
 
+  // Background WAL checkpoints completed so far.
+  std::uint64_t checkpoints() const { return checkpointer_->checkpoints(); }
+
  private:
   template <typename T, typename Op>
   void write(Op op, Callback<T> done) {
@@ -78,6 +84,7 @@ class SqliteStore final : public Store {
   }
 
   ErrorDispatcher errors_;  // first member: outlives the workers that refuse through it
+  std::unique_ptr<Checkpointer> checkpointer_;  // outlives the writer connection it hooks
   std::unique_ptr<GroupCommitWriter<Connection>> writer_;
   std::unique_ptr<ReaderPool<Connection>> readers_;
 };
