@@ -1,0 +1,307 @@
+#include "messenger_fixture.hpp"
+
+namespace cz::messenger::testing {
+namespace {
+
+using Handlers = MessengerFixture;
+
+std::string text_of(const rapidjson::Value& v, const char* field) {
+  return v.HasMember(field) && v[field].IsString() ? v[field].GetString() : "<none>";
+}
+
+std::string message_json(const std::string& from, const std::string& to, const std::string& content,
+                         const std::string& client_id = "") {
+  const std::string room = from < to ? from + "." + to : to + "." + from;  // tests name b* < s*
+  std::string json = R"({"room_id":")" + room + R"(","from":")" + from + R"(","to":")" + to +
+                     R"(","type":"TEXT","content":")" + content + "\"";
+  if (!client_id.empty()) json += R"(,"client_message_id":")" + client_id + "\"";
+  return json + "}";
+}
+
+// --- handshake ---
+
+TEST_F(Handlers, HandshakeAcceptsAVerifiedUserFromAuthOrQuery) {
+  auto c = login("b1");
+  EXPECT_EQ(c->texts().size(), 1u);
+}
+
+TEST_F(Handlers, HandshakeRefusals) {
+  struct Case {
+    std::string auth;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {R"({"user_id":"b1","user_role":"BUYER"})", "token missing"},
+      {R"({"token":")" + mint("b1") + R"(","user_role":"BUYER"})", "user_id missing"},
+      {R"({"token":")" + mint("b1") + R"(","user_id":"b1","user_role":"ADMIN"})",
+       "user_role must be BUYER or SELLER"},
+      {R"({"token":")" + mint("b1") + R"(","user_id":"b2","user_role":"BUYER"})",
+       "subject mismatch"},
+      {R"({"token":")" + mint("b1", "SELLER") + R"(","user_id":"b1","user_role":"BUYER"})",
+       "role mismatch"},
+      {R"({"token":")" + mint("b1", "", -3600) + R"(","user_id":"b1","user_role":"BUYER"})",
+       "token expired"},
+      {R"({"token":")" + mint("b1", "", 3600, "wrong") + R"(","user_id":"b1","user_role":"BUYER"})",
+       "bad signature"},
+      {R"({"token":"not.a.jwt","user_id":"b1","user_role":"BUYER"})", "malformed token"},
+  };
+  for (const auto& c : cases) {
+    auto conn = connect_with(c.auth);
+    ASSERT_FALSE(conn->texts().empty());
+    EXPECT_EQ(conn->texts()[0],
+              R"(44/messenger,{"message":"unauthorized","data":{"reason":")" + c.reason + "\"}}")
+        << c.auth;
+  }
+}
+
+// --- create_room ---
+
+TEST_F(Handlers, CreateRoomNotifiesBothUsersAndIsIdempotent) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  auto r = call(buyer, "create_room", R"({"type":"BS","buyer":"b1","seller":"s1","shop_id":"7"})");
+  ASSERT_EQ(error_code(*r), "OK");
+  EXPECT_TRUE((*r)["status"].GetBool());
+  EXPECT_EQ(text_of(*r, "outcome"), "created");
+  EXPECT_EQ(text_of((*r)["room"], "_id"), "b1.s1");
+  EXPECT_EQ(text_of((*r)["room"], "creator"), "b1");
+  ASSERT_TRUE(run_until([&] { return events(seller, "create_room").size() == 1; }));
+  EXPECT_EQ(text_of((*events(seller, "create_room")[0])[0], "_id"), "b1.s1");
+  EXPECT_EQ(events(buyer, "create_room").size(), 1u);
+
+  auto again = call(seller, "create_room", R"({"buyer":"b1","seller":"s1"})");
+  EXPECT_EQ(text_of(*again, "outcome"), "existed");
+}
+
+TEST_F(Handlers, CreateRoomRefusals) {
+  auto buyer = login("b1");
+  EXPECT_EQ(error_code(*call(buyer, "create_room", R"({"buyer":"b1","seller":"b1"})")),
+            "VALIDATION_ERROR");
+  EXPECT_EQ(error_code(*call(buyer, "create_room", R"({"buyer":"x","seller":"y"})")), "FORBIDDEN");
+  EXPECT_EQ(
+      error_code(*call(buyer, "create_room", R"({"buyer":"b1","seller":"s1","creator":"s1"})")),
+      "FORBIDDEN");
+  EXPECT_EQ(error_code(*call(buyer, "create_room", R"({"seller":"s1"})")), "VALIDATION_ERROR");
+  EXPECT_EQ(error_code(*call(buyer, "create_room", R"("b1.s1")")), "VALIDATION_ERROR");
+}
+
+// --- new_message ---
+
+TEST_F(Handlers, NewMessageIsStoredThenDeliveredToEveryTabOfBothUsers) {
+  auto buyer = login("b1");
+  auto buyer_tab2 = login("b1");
+  auto seller = login("s1", "SELLER");
+  auto stranger = login("x1");
+  create_room(buyer, "b1", "s1");
+
+  auto r = call(buyer, "new_message", message_json("b1", "s1", "hello", "c-1"));
+  ASSERT_EQ(error_code(*r), "OK") << text_of((*r)["error"], "message");
+  const std::string id = text_of(*r, "_id");
+  EXPECT_EQ(id.size(), 26u);
+  EXPECT_EQ(text_of(*r, "content"), "hello");
+  EXPECT_EQ(text_of(*r, "client_message_id"), "c-1");
+  EXPECT_EQ(text_of(*r, "type"), "TEXT");
+  EXPECT_FALSE((*r)["is_seen"].GetBool());
+
+  for (const auto& c : {buyer, buyer_tab2, seller}) {
+    ASSERT_TRUE(run_until([&] { return events(c, "new_message").size() == 1; }));
+    EXPECT_EQ(text_of((*events(c, "new_message")[0])[0], "_id"), id);
+  }
+  settle();
+  EXPECT_TRUE(events(stranger, "new_message").empty());
+
+  // Stored: the seller's catch-up finds it.
+  auto sync = call(seller, "sync", "{}");
+  ASSERT_EQ((*sync)["messages"].Size(), 1u);
+  EXPECT_EQ(text_of((*sync)["messages"][0], "_id"), id);
+}
+
+TEST_F(Handlers, RetryWithTheSameClientMessageIdIsNotDeliveredTwice) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  create_room(buyer, "b1", "s1");
+  auto first = call(buyer, "new_message", message_json("b1", "s1", "once", "retry-1"));
+  auto second = call(buyer, "new_message", message_json("b1", "s1", "once", "retry-1"));
+  EXPECT_EQ(text_of(*first, "_id"), text_of(*second, "_id"));
+  settle();
+  EXPECT_EQ(events(seller, "new_message").size(), 1u);
+  EXPECT_EQ((*call(seller, "sync", "{}"))["messages"].Size(), 1u);
+}
+
+TEST_F(Handlers, NewMessageRefusalsStoreNothing) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  auto other = login("x1");
+  create_room(buyer, "b1", "s1");
+
+  EXPECT_EQ(error_code(*call(buyer, "new_message", message_json("s1", "b1", "forged"))),
+            "FORBIDDEN");
+  EXPECT_EQ(
+      error_code(*call(other, "new_message",
+                       R"({"room_id":"b1.s1","from":"x1","to":"s1","type":"TEXT","content":"x"})")),
+      "FORBIDDEN");
+  EXPECT_EQ(
+      error_code(*call(buyer, "new_message",
+                       R"({"room_id":"b1.s1","from":"b1","to":"x1","type":"TEXT","content":"x"})")),
+      "FORBIDDEN");
+  EXPECT_EQ(
+      error_code(*call(buyer, "new_message",
+                       R"({"room_id":"b1.zz","from":"b1","to":"zz","type":"TEXT","content":"x"})")),
+      "ROOM_NOT_FOUND");
+  EXPECT_EQ(error_code(
+                *call(buyer, "new_message",
+                      R"({"room_id":"b1.s1","from":"b1","to":"s1","type":"VIDEO","content":"x"})")),
+            "UNKNOWN_MESSAGE_TYPE");
+  EXPECT_EQ(error_code(*call(buyer, "new_message", message_json("b1", "s1", std::string(65, 'x')))),
+            "CONTENT_TOO_LARGE");
+  EXPECT_EQ(error_code(*call(buyer, "new_message", R"({"room_id":"b1.s1"})")), "VALIDATION_ERROR");
+  EXPECT_EQ(error_code(*call(buyer, "new_message", R"(42)")), "VALIDATION_ERROR");
+  EXPECT_EQ(error_code(*call(buyer, "new_message", "")), "VALIDATION_ERROR");
+  settle();
+  EXPECT_TRUE(events(seller, "new_message").empty());
+  EXPECT_EQ((*call(seller, "sync", "{}"))["messages"].Size(), 0u);
+  EXPECT_EQ(buyer->close_calls(), 0) << "the connection stays up";
+}
+
+TEST_F(Handlers, RefusalWithoutAckComesAsAnErrorEvent) {
+  auto buyer = login("b1");
+  emit(buyer, "new_message", message_json("s1", "b1", "forged"));
+  ASSERT_TRUE(run_until([&] { return events(buyer, "error").size() == 1; }));
+  const auto errors = events(buyer, "error");
+  const auto& e = (*errors[0])[0];
+  EXPECT_EQ(text_of(e, "event"), "new_message");
+  EXPECT_EQ(text_of(e, "code"), "FORBIDDEN");
+  EXPECT_EQ(text_of(e, "message"), "from must be the authenticated user");
+}
+
+TEST_F(Handlers, MessagesOfOneSenderKeepTheirOrder) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  create_room(buyer, "b1", "s1");
+  // Sent back to back before the room is cached: they queue behind one lookup.
+  for (int i = 0; i < 50; ++i)
+    emit(buyer, "new_message", message_json("b1", "s1", std::to_string(i)));
+  ASSERT_TRUE(run_until([&] { return events(seller, "new_message").size() == 50; }));
+  auto got = events(seller, "new_message");
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(text_of((*got[i])[0], "content"), std::to_string(i));
+}
+
+// --- typing ---
+
+TEST_F(Handlers, TypingIsForwardedToTheOtherUserOnly) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  create_room(buyer, "b1", "s1");
+  auto r = call(buyer, "typing", R"({"room_id":"b1.s1","from":"b1","to":"s1"})");
+  EXPECT_EQ(error_code(*r), "OK");
+  emit(buyer, "stop_typing", R"({"room_id":"b1.s1","from":"b1","to":"s1"})");
+  ASSERT_TRUE(run_until([&] { return events(seller, "stop_typing").size() == 1; }));
+  ASSERT_EQ(events(seller, "typing").size(), 1u);
+  EXPECT_EQ(text_of((*events(seller, "typing")[0])[0], "from"), "b1");
+  EXPECT_TRUE(events(buyer, "typing").empty());
+  EXPECT_EQ(error_code(*call(buyer, "typing", R"({"room_id":"b1.s1","from":"s1","to":"b1"})")),
+            "FORBIDDEN");
+}
+
+// --- seen_messages ---
+
+TEST_F(Handlers, SeenMessagesMarksOnlyTheReadersMessagesAndTellsTheSender) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  create_room(buyer, "b1", "s1");
+  const std::string m1 =
+      text_of(*call(buyer, "new_message", message_json("b1", "s1", "one")), "_id");
+  const std::string own =
+      text_of(*call(seller, "new_message", message_json("s1", "b1", "mine")), "_id");
+
+  auto r = call(seller, "seen_messages",
+                R"({"room_id":"b1.s1","from":"s1","to":"b1","message_ids":[")" + m1 + R"(",")" +
+                    own + R"("]})");
+  ASSERT_EQ(error_code(*r), "OK");
+  ASSERT_EQ((*r)["message_ids"].Size(), 1u) << "the seller's own message is not theirs to mark";
+  EXPECT_EQ(std::string((*r)["message_ids"][0].GetString()), m1);
+  ASSERT_TRUE(run_until([&] { return events(buyer, "seen_messages").size() == 1; }));
+  const auto forwarded = events(buyer, "seen_messages");
+  const auto& fwd = (*forwarded[0])[0];
+  EXPECT_EQ(text_of(fwd, "from"), "s1");
+  EXPECT_EQ(std::string(fwd["message_ids"][0].GetString()), m1);
+
+  std::string many = R"({"room_id":"b1.s1","from":"s1","to":"b1","message_ids":[)";
+  for (int i = 0; i < 101; ++i) many += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+  EXPECT_EQ(error_code(*call(seller, "seen_messages", many + "]}")), "TOO_MANY_IDS");
+}
+
+// --- sync ---
+
+TEST_F(Handlers, SyncPagesThroughWhatWasMissed) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  create_room(buyer, "b1", "s1");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(
+        text_of(*call(buyer, "new_message", message_json("b1", "s1", std::to_string(i))), "_id"));
+
+  auto page1 = call(seller, "sync", R"({"since":")" + ids[0] + R"(","limit":3})");
+  ASSERT_EQ((*page1)["messages"].Size(), 3u);
+  EXPECT_EQ(text_of((*page1)["messages"][0], "_id"), ids[1]);
+  EXPECT_TRUE((*page1)["has_more"].GetBool());
+  auto page2 =
+      call(seller, "sync", R"({"since":")" + text_of(*page1, "next_since") + R"(","limit":3})");
+  ASSERT_EQ((*page2)["messages"].Size(), 1u);
+  EXPECT_EQ(text_of((*page2)["messages"][0], "_id"), ids[4]);
+  EXPECT_FALSE((*page2)["has_more"].GetBool());
+  EXPECT_EQ(error_code(*call(seller, "sync", R"({"since":"last tuesday"})")), "VALIDATION_ERROR");
+}
+
+// --- verify_user ---
+
+TEST_F(Handlers, VerifyUserAcceptsAFreshTokenAndDisconnectsOnFailure) {
+  auto buyer = login("b1");
+  auto ok = call(buyer, "verify_user",
+                 R"({"token":")" + mint("b1") + R"(","user_id":"b1","user_role":"BUYER"})");
+  EXPECT_TRUE((*ok)["status"].GetBool());
+  EXPECT_EQ(events(buyer, "verify_user").size(), 1u);
+
+  auto bad = call(buyer, "verify_user",
+                  R"({"token":")" + mint("b2") + R"(","user_id":"b2","user_role":"BUYER"})");
+  EXPECT_FALSE((*bad)["status"].GetBool());
+  EXPECT_EQ(text_of(*bad, "reason"), "a connection cannot change its user");
+  EXPECT_EQ(buyer->texts().back(), "41/messenger,");
+}
+
+// --- presence ---
+
+TEST_F(Handlers, PartnersLearnWhenTheFirstTabArrivesAndTheLastLeaves) {
+  auto buyer = login("b1");
+  create_room(buyer, "b1", "s1");
+  auto seller = login("s1", "SELLER");
+  ASSERT_TRUE(run_until([&] { return events(buyer, "user_status").size() == 1; }));
+  const auto statuses = events(buyer, "user_status");
+  const auto& online = (*statuses[0])[0];
+  EXPECT_EQ(text_of(online, "user_id"), "s1");
+  EXPECT_EQ(text_of(online, "role"), "SELLER");
+  EXPECT_TRUE(online["online"].GetBool());
+
+  auto seller_tab2 = login("s1", "SELLER");
+  settle();
+  EXPECT_EQ(events(buyer, "user_status").size(), 1u) << "a second tab changes nothing";
+
+  auto status = call(buyer, "get_user_status", R"({"user_ids":["s1","nobody"]})");
+  ASSERT_EQ((*status)["users"].Size(), 2u);
+  EXPECT_TRUE((*status)["users"][0]["online"].GetBool());
+  EXPECT_FALSE((*status)["users"][1]["online"].GetBool());
+
+  boost::asio::post(io_, [seller] { seller->report_close("transport close"); });
+  settle();
+  EXPECT_EQ(events(buyer, "user_status").size(), 1u);
+  boost::asio::post(io_, [seller_tab2] { seller_tab2->report_close("transport close"); });
+  ASSERT_TRUE(run_until([&] { return events(buyer, "user_status").size() == 2; }));
+  const auto statuses_after = events(buyer, "user_status");
+  const auto& offline = (*statuses_after[1])[0];
+  EXPECT_FALSE(offline["online"].GetBool());
+  EXPECT_TRUE(offline["last_seen"].IsString());
+}
+
+}  // namespace
+}  // namespace cz::messenger::testing
