@@ -55,6 +55,10 @@ enum class Backend { Sqlite, Postgres };
 inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::Sqlite ? "sqlite" : "postgres";
 }
+// How gtest (and ctest's test list) shows the parameter.
+inline void PrintTo(Backend backend, std::ostream* os) {
+  *os << (backend == Backend::Sqlite ? "sqlite" : "postgres");
+}
 
 #define CZ_STORE_BACKENDS(suite)                                                       \
   INSTANTIATE_TEST_SUITE_P(, suite,                                                    \
