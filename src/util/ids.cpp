@@ -84,6 +84,17 @@ std::string encode(std::uint64_t hi, std::uint64_t lo) {
 
 }  // namespace
 
+void advance_ids_past(std::string_view id) {
+  if (!is_valid_id(id)) return;
+  unsigned __int128 value = 0;
+  for (char c : id) value = value << 5 | static_cast<unsigned>(digit_value(c));
+  const auto time_seq = static_cast<std::uint64_t>(value >> 64);
+  std::uint64_t last = g_last_time_seq.load(std::memory_order_relaxed);
+  while (last < time_seq &&
+         !g_last_time_seq.compare_exchange_weak(last, time_seq, std::memory_order_relaxed)) {
+  }
+}
+
 GeneratedId generate_id() {
   return generate_id_at(now_ms());
 }

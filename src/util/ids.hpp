@@ -41,6 +41,11 @@ GeneratedId generate_id();
 // Same, with the caller's idea of now (tests; a caller that already read the clock).
 GeneratedId generate_id_at(TimeMs now);
 
+// Makes every id generated from now on larger than `id` (a valid id; others are ignored). A
+// store calls it at startup with the largest id it holds, so that ids keep growing across a
+// restart even if the wall clock stepped back meanwhile.
+void advance_ids_past(std::string_view id);
+
 // The smallest possible id of millisecond `ms` (sequence and random bits zero): every id created
 // at `ms` or later compares >= it, every id created earlier compares < it. Turns a time bound
 // into an id bound that an index on id can use. Times before 1970 map to the time 0 floor.

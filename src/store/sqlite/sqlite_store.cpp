@@ -2,6 +2,7 @@
 
 #include "store/sqlite/ops.hpp"
 #include "store/sqlite/schema.hpp"
+#include "util/ids.hpp"
 
 namespace cz::store::sqlite {
 
@@ -9,6 +10,12 @@ SqliteStore::SqliteStore(SqliteOptions options) {
   ConnectionOptions write_options{options.busy_timeout_ms, options.durability, false};
   auto write_conn = std::make_unique<Connection>(options.path, write_options);
   apply_migrations(*write_conn, schema_migrations());
+  {
+    // New ids must sort after every stored one, even if the clock stepped back since they were
+    // written (sync cursors rely on it).
+    Query newest = write_conn->query("SELECT max(id) FROM messages");
+    if (newest.step() && !newest.is_null(0)) advance_ids_past(newest.text(0));
+  }
   checkpointer_ =
       std::make_unique<Checkpointer>(options.path, write_options, options.checkpoint_pages);
   checkpointer_->attach(*write_conn);

@@ -3,6 +3,7 @@
 
 #include "store/sqlite/schema.hpp"
 #include "store_test_support.hpp"
+#include "util/ids.hpp"
 
 namespace cz::store::testing {
 namespace {
@@ -94,6 +95,24 @@ TEST_P(SqliteLifecycleTest, CheckpointsRunInTheBackgroundAndLoseNothing) {
   reopen();
   EXPECT_EQ(page(messages_of("b1.s1", 1000)).size(), 300u);
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 300);
+}
+
+TEST_P(SqliteLifecycleTest, IdsKeepGrowingAfterAReopenEvenIfTheClockWentBack) {
+  make_room("b1", "s1");
+  store_.reset();
+  // A message written "in the future": as if the clock stepped back between two runs.
+  const std::string future_id = id_floor_for_time(now_ms() + 300);
+  {
+    sqlite::Connection db(options().path, {});
+    db.query(
+          "INSERT INTO messages (id, room_id, sender, recipient, type, content, created_at, "
+          "updated_at) VALUES (?1, 'b1.s1', 'b1', 's1', 'TEXT', 'early', 0, 0)")
+        .bind(1, future_id)
+        .run();
+  }
+  reopen();
+  EXPECT_GT(sent("b1.s1", "s1", "b1", "later").id, future_id);
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));  // later tests expect the clock
 }
 
 TEST_P(LifecycleTest, GroupCommitPutsQueuedWritesInOneTransaction) {

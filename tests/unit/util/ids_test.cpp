@@ -93,5 +93,23 @@ TEST(Ids, OrderAcrossThreadsFollowsHappensBefore) {
   }
 }
 
+// Last: it moves the process-wide generator ten minutes ahead.
+TEST(Ids, AdvancingPastAnIdKeepsNewIdsAboveIt) {
+  const TimeMs future = now_ms() + 600'000;  // beyond every other test's clock
+  // An id this process did not generate, e.g. read from a database written before the clock
+  // stepped back.
+  const std::string stored = id_floor_for_time(future);
+  ASSERT_LT(generate_id().id, stored);
+  advance_ids_past(stored);
+  const std::string next = generate_id().id;
+  EXPECT_GT(next, stored);
+  EXPECT_EQ(id_timestamp(next), future);  // the stored id's millisecond, next sequence
+  // A smaller id or foreign text changes nothing.
+  advance_ids_past("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  advance_ids_past("not an id");
+  EXPECT_GT(generate_id().id, next);
+  EXPECT_EQ(id_timestamp(generate_id().id), future);
+}
+
 }  // namespace
 }  // namespace cz
