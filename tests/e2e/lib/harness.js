@@ -14,13 +14,15 @@ const raw = require('./raw');
 const server = require('./server');
 const redis = require('./redis');
 const postgres = require('./postgres');
+const { resolveStore } = require('./store');
 const util = require('./util');
 
 const liveServers = new Set();
 const liveServices = new Set();
 
 async function startServer(options = {}) {
-  const srv = await server.startServer(options);
+  // store: 'postgres' (and 'sqlite' under CZ_E2E_STORE=postgres) gets a database; see store.js.
+  const srv = await server.startServer(await resolveStore(options, startPostgres));
   liveServers.add(srv);
   return srv;
 }
@@ -47,8 +49,13 @@ async function cleanupAfterFile() {
 }
 
 if (util.underTestRunner()) {
-  // A root-level `after` runs once all tests of this file are done.
-  require('node:test').after(cleanupAfterFile);
+  // A root-level `after` runs once all tests of this file are done. (Older runners without
+  // root-level hooks still kill every child process at exit.)
+  try {
+    require('node:test').after(cleanupAfterFile);
+  } catch {
+    // not supported here
+  }
 }
 
 module.exports = {
