@@ -18,6 +18,9 @@ class LatencyRecorder {
   }
   std::size_t count() const { return samples_.size(); }
   std::size_t capacity() const { return samples_.capacity(); }
+  void merge(LatencyRecorder&& other) {
+    samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
+  }
   // Sorts the samples (once) and summarizes them.
   LatencySummary summarize();
 

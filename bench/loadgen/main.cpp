@@ -47,21 +47,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cz-loadgen: bad --host %s\n", options->host.c_str());
     return 2;
   }
-  RunContext ctx(*options, boost::asio::ip::tcp::endpoint(address, options->port));
+  const boost::asio::ip::tcp::endpoint endpoint(address, options->port);
   Report report;
-  boost::asio::co_spawn(
-      ctx.io,
-      [&]() -> awaitable<void> {
-        if (options->scenario == "idle")
-          exit_code = co_await run_idle(ctx, report);
-        else if (options->scenario == "connect-storm")
-          exit_code = co_await run_connect_storm(ctx, report);
-        else
-          exit_code = co_await run_conversations(ctx, report);
-        ctx.io.stop();  // what is left (closed sockets' handlers) need not run
-      },
-      boost::asio::detached);
-  ctx.io.run();
+  if (options->scenario == "pairs" || options->scenario == "fanout") {
+    exit_code = run_conversations(*options, endpoint, report);
+  } else {
+    RunContext ctx(*options, endpoint);
+    boost::asio::co_spawn(
+        ctx.io,
+        [&]() -> awaitable<void> {
+          if (options->scenario == "idle")
+            exit_code = co_await run_idle(ctx, report);
+          else
+            exit_code = co_await run_connect_storm(ctx, report);
+          ctx.io.stop();  // what is left (closed sockets' handlers) need not run
+        },
+        boost::asio::detached);
+    ctx.io.run();
+  }
 
   if (!options->json_only) std::cerr << report.table() << std::flush;
   std::cout << report.json_line() << std::endl;

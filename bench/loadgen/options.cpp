@@ -38,6 +38,10 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--message-size", o.message_size, "content bytes per message")
       ->check(CLI::Range(1, 1000000));
   app.add_option(
+         "--threads", o.threads,
+         "pairs/fanout: event loops (threads) of the generator; conversations split among them")
+      ->check(CLI::Range(1u, 64u));
+  app.add_option(
          "--background", o.background,
          "pairs/fanout: idle sockets held open meanwhile (cost per message vs connected clients)")
       ->check(CLI::Range(0u, 1000000u));
@@ -70,6 +74,12 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   if (o.scenario == "fanout" && app.get_option("--pairs")->count() == 0) o.pairs = 1;
   if (o.scenario == "connect-storm" && concurrency->count() == 0)
     o.connect_concurrency = o.connections;
+  if (o.threads > o.pairs) {
+    std::fprintf(stderr,
+                 "--threads must not exceed --pairs (each thread drives whole conversations)\n");
+    exit_code = 2;
+    return std::nullopt;
+  }
   if (o.user_prefix.empty()) {
     o.user_prefix =
         "lg" + std::to_string(getpid()) + "x" + std::to_string(std::time(nullptr) % 1000000) + "-";

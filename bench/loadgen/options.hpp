@@ -28,6 +28,7 @@ struct Options {
   double warmup_s = 1;            // sent and drained before the measured window
   double grace_s = 5;             // after sending: how long to wait for acks and deliveries
   std::size_t message_size = 64;  // bytes of content
+  unsigned threads = 1;           // event loops of the generator (pairs/fanout)
   unsigned background = 0;        // extra idle sockets (own users) held open while sending
 
   // idle / connect-storm

@@ -7,8 +7,9 @@
 namespace cz::loadgen {
 
 // pairs (tabs = 1) and fanout (one receiving user with several tabs): buyers send
-// new_message to their sellers.
-awaitable<int> run_conversations(RunContext& ctx, Report& report);
+// new_message to their sellers. Runs --threads event loops (threads of its own) and blocks.
+int run_conversations(const Options& options, const boost::asio::ip::tcp::endpoint& endpoint,
+                      Report& report);
 // N sockets connected and held; server RSS per connection.
 awaitable<int> run_idle(RunContext& ctx, Report& report);
 // N sockets connecting at once; connections per second.

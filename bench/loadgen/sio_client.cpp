@@ -29,9 +29,9 @@ std::string_view to_string(SioFailure failure) {
 
 namespace {
 
-// One scratch string for building outgoing packets: the generator is single-threaded.
+// One scratch string per thread for building outgoing packets.
 std::string& scratch() {
-  static std::string buffer;
+  thread_local std::string buffer;
   buffer.clear();
   return buffer;
 }

@@ -20,7 +20,7 @@ constexpr std::size_t max_frame_payload = 16 * 1024 * 1024;
 // Mask keys need only be unpredictable to intermediaries, which loopback has none of: a fast
 // generator keeps masking cheap.
 std::uint32_t next_mask_key() {
-  static std::uint32_t state = std::random_device{}() | 1u;
+  thread_local std::uint32_t state = std::random_device{}() | 1u;
   state ^= state << 13;
   state ^= state >> 17;
   state ^= state << 5;
