@@ -1,9 +1,110 @@
-// Wires configuration to the layers. (Layers being built: see issue 2.)
+// Wires configuration to the layers; nothing else lives here.
+//
+//   net::HttpServer -> net::Router -> /socket.io/  engineio::Server -> socketio::Server
+//                                                                   -> messenger (/messenger)
+//                                  -> /v1/, /openapi.json  messenger REST
+//                                  -> /healthz
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <exception>
+#include <memory>
+
 #include "app/config.hpp"
+#include "app/dev_secret.hpp"
+#include "engineio/server.hpp"
+#include "messenger/messenger.hpp"
+#include "net/http_server.hpp"
+#include "net/io_pool.hpp"
+#include "net/router.hpp"
+#include "socketio/server.hpp"
+#include "socketio/test_namespaces.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace cz;
+
+engineio::ServerOptions engineio_options(const app::Config& c) {
+  engineio::ServerOptions o;
+  o.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
+  o.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
+  o.max_payload = c.max_payload;
+  o.max_buffered_bytes = c.max_send_queue;
+  o.cors_origins = c.cors_origins;
+  return o;
+}
+
+net::HttpServerOptions http_options(const app::Config& c) {
+  net::HttpServerOptions o;
+  o.host = c.host;
+  o.port = c.port;
+  // A polling POST carries at most one max_payload; REST bodies are far smaller.
+  o.body_limit = std::max<std::size_t>(c.max_payload, 64 * 1024);
+  o.websocket_max_message = c.max_payload;
+  o.websocket_send_queue_limit = c.max_send_queue;
+  return o;
+}
+
+messenger::Options messenger_options(const app::Config& c, net::IoPool& pool) {
+  messenger::Options o;
+  o.jwt.hs256_secret = c.jwt_secret;
+  o.jwt_public_key_file = c.jwt_public_key_file;
+  if (c.jwt_secret.empty() && c.jwt_public_key_file.empty()) {
+    auto path = app::dev_secret_path(c.store);
+    o.jwt.hs256_secret = app::load_or_create_secret(path);
+    spdlog::warn("no --jwt-secret or --jwt-public-key: using the development secret in {}", path);
+  }
+  o.limits.max_content_bytes = c.max_message_size;
+  o.shards = pool.executors();
+  return o;
+}
+
+int run(const app::Config& config) {
+  net::IoPool pool(config.threads);
+  auto store = store::open_store(config.store);
+
+  socketio::Server sockets(pool.executors());
+  if (config.test_namespaces) socketio::install_test_namespaces(sockets);
+  auto messenger = messenger::install(sockets, *store, messenger_options(config, pool));
+
+  engineio::Server engine(pool, sockets, engineio_options(config));
+  net::Router router;
+  router.add("/socket.io/", std::shared_ptr<net::HttpHandler>(&engine, [](auto*) {}));
+  router.add("/healthz", net::make_health_handler());
+
+  net::HttpServer http(pool, router, http_options(config));
+  http.start();
+  spdlog::info("listening on http://{}:{} ({} I/O threads, store {})", config.host, http.port(),
+               pool.size(), config.store);
+
+  boost::asio::signal_set signals(pool.context(0), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: closing connections", signal);
+    engine.close_all();
+    http.stop(std::chrono::seconds(5), [&] { pool.stop(); });
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+
+  pool.run();
+  store->shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   int exit_code = 0;
   auto config = cz::app::parse_config(argc, argv, exit_code);
   if (!config) return exit_code;
-  return 0;
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  try {
+    return run(*config);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
 }
