@@ -1,0 +1,58 @@
+#pragma once
+// The REST API (/v1, the original service's routes) and its OpenAPI document. One entry point
+// for main:
+//
+//   messenger::rest::RestOptions rest_options;
+//   rest_options.cors_origins = config.cors_origins;        // as for the Socket.IO server
+//   rest_options.limits = messenger_options.limits;         // the socket's limits
+//   messenger::rest::install(router, *store, jwt_verifier, socketio_server.of("/messenger"),
+//                            std::move(rest_options));
+//
+// It mounts "/v1/" and "/openapi.json" on the router (before the server starts). `store`,
+// `jwt` and `messenger_ns` must outlive every request in flight: shut the store down (its last
+// callbacks run the REST continuations) before destroying the namespace, the verifier or the
+// IoPool. Changes made over REST are announced on `messenger_ns` to the rooms named after the
+// users concerned, as the socket handlers announce theirs.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "messenger/jwt.hpp"
+#include "messenger/rest/params.hpp"
+#include "messenger/rest/room_details.hpp"
+#include "messenger/validate.hpp"
+#include "net/http.hpp"
+#include "net/router.hpp"
+#include "socketio/namespace.hpp"
+#include "store/store.hpp"
+
+namespace cz::messenger::rest {
+
+struct RestOptions {
+  // Allowed browser origins (--cors-origin); empty: no CORS headers; "*": any origin.
+  std::vector<std::string> cors_origins;
+  // Field limits shared with the socket API (content size, id lengths...).
+  Limits limits;
+  // Request bodies over this get 413 (the HTTP server has its own, larger, limit too).
+  std::size_t max_body_bytes = 64 * 1024;
+  PageLimits pages;
+  DetailLimits details;
+  std::size_t max_name_filter_bytes = 256;  // GET /v1/rooms?name=
+};
+
+// Sends `event` with `json` (one serialized argument) to the Socket.IO rooms `user_rooms`.
+using Announce = std::function<void(std::vector<std::string> user_rooms, std::string_view event,
+                                    std::string json)>;
+
+// Mounts the API on `router` (see above).
+void install(net::Router& router, store::Store& store, const JwtVerifier& jwt,
+             socketio::Namespace& messenger_ns, RestOptions options);
+
+// The handler install() mounts, with announcements going to `announce` (tests pass a recorder).
+std::shared_ptr<net::HttpHandler> make_rest_handler(store::Store& store, const JwtVerifier& jwt,
+                                                    Announce announce, RestOptions options);
+
+}  // namespace cz::messenger::rest
