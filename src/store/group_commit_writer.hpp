@@ -95,9 +95,9 @@ class GroupCommitWriter {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       run_isolated(*batch[i]);
       if (!conn_->in_transaction()) {
-        // The database rolled the transaction back under us: what ran in it is gone.
-        fail_range(batch, first, i, lost_transaction_error());
-        batch[i]->complete();
+        // The database rolled the transaction back under us: what ran in it is gone, this job
+        // included (it keeps its own error if it has one).
+        fail_range(batch, first, i + 1, lost_transaction_error());
         first = i + 1;
         if (first < batch.size() && !begin(batch, first)) return;
       }

@@ -134,6 +134,17 @@ TEST_F(WriterTest, ATransactionAbortedMidBatchFailsWhatRanInItAndTheRestContinue
   EXPECT_EQ(writer_->counters().writes.load(), 1u);
 }
 
+TEST_F(WriterTest, AJobThatLostTheTransactionIsNotReportedAsDone) {
+  auto quiet_abort = submit([](ScriptedConn& c) {
+    c.open = false;  // the transaction ended under a job that did not notice
+    return Result<int>(1);
+  });
+  auto next = submit(returns(2));
+  run();
+  EXPECT_EQ(quiet_abort.get().error().code, "STORE_ERROR");
+  EXPECT_EQ(next.get().value(), 2);
+}
+
 TEST_F(WriterTest, AFailedBeginFailsTheBatchAsUnavailable) {
   conn_->fail_begin = true;
   auto a = submit(returns(1));
