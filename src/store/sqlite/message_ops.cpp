@@ -4,23 +4,13 @@
 
 #include <algorithm>
 
+#include "store/rules.hpp"
 #include "store/sqlite/ops.hpp"
 #include "store/sqlite/rows.hpp"
 #include "util/ids.hpp"
 
 namespace cz::store::sqlite {
 namespace {
-
-// Upper bound above every id (ids use digits and upper-case letters only).
-constexpr std::string_view kAboveAllIds = "~";
-
-Error message_not_found(const std::string& id) {
-  return make_error(kMessageNotFound, fmt::format("message {} not found", id));
-}
-
-std::int64_t page_size(std::size_t requested) {
-  return static_cast<std::int64_t>(std::min(requested, kMaxPageSize));
-}
 
 std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) {
   static const std::string sql =
@@ -35,7 +25,7 @@ std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) 
 Result<Role> sender_side(Connection& db, const NewMessage& msg) {
   Query q = db.query("SELECT buyer, seller FROM rooms WHERE id = ?1");
   q.bind(1, msg.room_id);
-  if (!q.step()) return make_error(kRoomNotFound, fmt::format("room {} not found", msg.room_id));
+  if (!q.step()) return room_not_found(msg.room_id);
   const std::string buyer = q.text(0), seller = q.text(1);
   if (msg.from == buyer && msg.to == seller) return Role::Buyer;
   if (msg.from == seller && msg.to == buyer) return Role::Seller;
@@ -94,7 +84,7 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
                                            const std::string& reader,
                                            const std::optional<std::vector<std::string>>& ids) {
   auto room = load_room(db, room_id);
-  if (!room) return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
+  if (!room) return room_not_found(room_id);
   const auto side = room->side_of(reader);
   if (!side) return make_error(kForbidden, "only a member of the room can mark messages seen");
 
@@ -136,29 +126,18 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
 }
 
 Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
-  // Bounds are ids: `before` becomes the first id of that millisecond (created_at equals the
-  // id's timestamp), so both the cursor and the time use the (room_id, id) index.
-  std::string lower(""), upper(kAboveAllIds);
-  if (query.before) upper = id_floor_for_time(*query.before);
-  if (query.cursor_id) {
-    if (query.order == Order::OldestFirst)
-      lower = *query.cursor_id;
-    else
-      upper = std::min(upper, *query.cursor_id);
-  }
+  const IdRange range = page_range(query);
   static const std::string base =
       "SELECT " + message_columns() + " FROM messages WHERE room_id = ?1 AND id > ?2 AND id < ?3 ";
   static const std::string oldest_first = base + "ORDER BY id ASC LIMIT ?4";
   static const std::string newest_first = base + "ORDER BY id DESC LIMIT ?4";
   Query q = db.query(query.order == Order::OldestFirst ? oldest_first : newest_first);
-  q.bind(1, query.room_id).bind(2, lower).bind(3, upper).bind(4, page_size(query.limit));
+  q.bind(1, query.room_id).bind(2, range.lower).bind(3, range.upper);
+  q.bind(4, page_limit(query.limit));
   return read_messages(q);
 }
 
 Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
-  // `since_time` means created strictly after it: ids from the next millisecond's floor on.
-  const std::string lower = query.since_id.value_or("");
-  const std::string time_floor = query.since_time ? id_floor_for_time(*query.since_time + 1) : "";
   // Each half walks its own index in id order and stops at the limit; the union is re-sorted.
   static const std::string sql = fmt::format(
       "SELECT * FROM (SELECT {0} FROM messages WHERE recipient = ?1 AND id > ?2 AND id >= ?4 "
@@ -167,7 +146,8 @@ Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& quer
       "ORDER BY id LIMIT ?3) AS sent ORDER BY id LIMIT ?3",
       message_columns());
   Query q = db.query(sql);
-  q.bind(1, query.user_id).bind(2, lower).bind(3, page_size(query.limit)).bind(4, time_floor);
+  q.bind(1, query.user_id).bind(2, query.since_id.value_or(""));
+  q.bind(3, page_limit(query.limit)).bind(4, sync_time_floor(query));
   return read_messages(q);
 }
 

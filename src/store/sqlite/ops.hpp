@@ -11,9 +11,6 @@
 
 namespace cz::store::sqlite {
 
-// Largest page list_messages / sync_messages return, whatever the caller asks.
-inline constexpr std::size_t kMaxPageSize = 1000;
-
 // Rooms (room_ops.cpp).
 Result<CreateRoomResult> create_room(Connection& db, const CreateRoom& req);
 Result<std::optional<Room>> get_room(Connection& db, const std::string& room_id);

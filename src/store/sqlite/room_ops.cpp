@@ -2,16 +2,13 @@
 // (writes) or on a read connection (reads).
 #include <fmt/format.h>
 
+#include "store/rules.hpp"
 #include "store/sqlite/ops.hpp"
 #include "store/sqlite/rows.hpp"
 #include "util/time.hpp"
 
 namespace cz::store::sqlite {
 namespace {
-
-Error room_not_found(const std::string& room_id) {
-  return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
-}
 
 // Runs a one-row UPDATE of room `room_id` (parameter ?1; `bind` adds the rest) and returns the
 // room as it is afterwards, or ROOM_NOT_FOUND.
@@ -30,43 +27,17 @@ Result<Room> update_room(Connection& db, const std::string& sql, const std::stri
   return std::move(*room);
 }
 
-bool is_valid_json(Connection& db, const std::string& text) {
-  Query q = db.query("SELECT json_valid(?1)");
-  q.bind(1, text);
-  return q.step() && q.integer(0) == 1;
-}
-
-std::optional<Error> validate(Connection& db, const CreateRoom& req) {
-  if (req.buyer.empty() || req.seller.empty()) {
-    return make_error(kValidationError, "buyer and seller are required");
-  }
-  if (req.buyer == req.seller) return make_error(kValidationError, "Buyer is the same to seller");
-  if (req.creator != req.buyer && req.creator != req.seller) {
-    return make_error(kValidationError, "creator must be the buyer or the seller");
-  }
-  if (!is_valid_json(db, req.shop_json) || !is_valid_json(db, req.buyer_info_json)) {
-    return make_error(kValidationError, "shop and buyer_info must be JSON");
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<CreateRoomResult> create_room(Connection& db, const CreateRoom& req) {
-  if (auto error = validate(db, req)) return std::move(*error);
+  if (auto error = validate_create_room(req)) return std::move(*error);
   const std::string room_id = req.buyer + "." + req.seller;
   const TimeMs now = now_ms();
 
   if (auto existing = load_room(db, room_id)) {
-    // "a.b"+"c" and "a"+"b.c" share an id; refuse rather than hand out someone else's room.
-    if (existing->buyer != req.buyer || existing->seller != req.seller) {
-      return make_error(kValidationError,
-                        fmt::format("room id {} is taken by other users", room_id));
-    }
-    const Role creator_side = req.creator == req.buyer ? Role::Buyer : Role::Seller;
-    const bool deleted_by_creator =
-        creator_side == Role::Buyer ? existing->deleted_by_buyer : existing->deleted_by_seller;
-    if (!deleted_by_creator) return CreateRoomResult{std::move(*existing), CreateOutcome::Existed};
+    auto outcome = outcome_for_existing(req, *existing);
+    if (!outcome.ok()) return outcome.error();
+    if (*outcome == CreateOutcome::Existed) return CreateRoomResult{std::move(*existing), *outcome};
     auto room = update_room(db,
                             "UPDATE rooms SET deleted_by_buyer = 0, deleted_by_seller = 0, "
                             "updated_at = ?2 WHERE id = ?1",

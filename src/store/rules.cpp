@@ -1,0 +1,74 @@
+#include "store/rules.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+
+#include "util/ids.hpp"
+
+namespace cz::store {
+namespace {
+
+// Strict: one UTF-8 JSON value, nothing after it.
+bool is_valid_json(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  return !doc.HasParseError();
+}
+
+}  // namespace
+
+Error room_not_found(const std::string& room_id) {
+  return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
+}
+
+Error message_not_found(const std::string& message_id) {
+  return make_error(kMessageNotFound, fmt::format("message {} not found", message_id));
+}
+
+std::optional<Error> validate_create_room(const CreateRoom& req) {
+  if (req.buyer.empty() || req.seller.empty()) {
+    return make_error(kValidationError, "buyer and seller are required");
+  }
+  if (req.buyer == req.seller) return make_error(kValidationError, "Buyer is the same to seller");
+  if (req.creator != req.buyer && req.creator != req.seller) {
+    return make_error(kValidationError, "creator must be the buyer or the seller");
+  }
+  if (!is_valid_json(req.shop_json) || !is_valid_json(req.buyer_info_json)) {
+    return make_error(kValidationError, "shop and buyer_info must be JSON");
+  }
+  return std::nullopt;
+}
+
+Result<CreateOutcome> outcome_for_existing(const CreateRoom& req, const Room& existing) {
+  if (existing.buyer != req.buyer || existing.seller != req.seller) {
+    return make_error(kValidationError,
+                      fmt::format("room id {} is taken by other users", existing.id));
+  }
+  const bool deleted_by_creator =
+      req.creator == req.buyer ? existing.deleted_by_buyer : existing.deleted_by_seller;
+  return deleted_by_creator ? CreateOutcome::Reenabled : CreateOutcome::Existed;
+}
+
+IdRange page_range(const MessageQuery& query) {
+  IdRange range{"", kAboveAllIds};
+  if (query.before) range.upper = id_floor_for_time(*query.before);
+  if (query.cursor_id) {
+    if (query.order == Order::OldestFirst)
+      range.lower = *query.cursor_id;
+    else
+      range.upper = std::min(range.upper, *query.cursor_id);
+  }
+  return range;
+}
+
+std::string sync_time_floor(const SyncQuery& query) {
+  return query.since_time ? id_floor_for_time(*query.since_time + 1) : std::string();
+}
+
+std::int64_t page_limit(std::size_t requested) {
+  return static_cast<std::int64_t>(std::min(requested, kMaxPageSize));
+}
+
+}  // namespace cz::store
