@@ -197,7 +197,7 @@ start_server() {
       store="postgres://postgres@127.0.0.1:$PG_PORT/$db"
     fi
     "$SERVER_BIN" --host 127.0.0.1 --port 0 --store "$store" \
-      --jwt-secret "$JWT_SECRET" --log-level warn >"$log" 2>&1 &
+      --jwt-secret "$JWT_SECRET" --log-level info >"$log" 2>&1 &
   else
     node "$BENCH_DIR/baseline-node/server.js" --host 127.0.0.1 --port 0 \
       --jwt-secret "$JWT_SECRET" >"$log" 2>&1 &

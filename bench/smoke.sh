@@ -51,7 +51,7 @@ if (( USE_NODE )); then
 else
   [[ -x "$SERVER_BIN" ]] || { echo "smoke.sh: no server binary at $SERVER_BIN" >&2; exit 2; }
   "$SERVER_BIN" --host 127.0.0.1 --port 0 --store "sqlite:$WORK/smoke.db" --jwt-secret "$SECRET" \
-    --log-level warn >"$WORK/server.log" 2>&1 &
+    --log-level info >"$WORK/server.log" 2>&1 &
 fi
 SERVER_PID=$!
 PORT=""
