@@ -206,6 +206,23 @@ TEST(PacketDecodeErrors, DeepNestingIsRefusedNotRecursed) {
   EXPECT_TRUE(decode(ok_depth).ok());
 }
 
+TEST(PacketDecode, Utf8TextIsValidatedOnlyWhereNeeded) {
+  // Raw UTF-8 (as JSON.stringify sends it) and \u escapes both decode.
+  Packet raw = decode_ok("2[\"m\",\"P\xc5\x99\xc3\xadli\xc5\xa1 \xf0\x9f\x98\x80\"]");
+  EXPECT_EQ(std::string(raw.data()[0].GetString()), "P\xc5\x99\xc3\xadli\xc5\xa1 \xf0\x9f\x98\x80");
+  Packet escaped = decode_ok("2[\"m\",\"\\u0159\\ud83d\\ude00\"]");
+  EXPECT_EQ(std::string(escaped.data()[0].GetString()), "\xc5\x99\xf0\x9f\x98\x80");
+  // Invalid UTF-8 anywhere (a lone continuation byte, a truncated sequence) is refused.
+  EXPECT_FALSE(decode("2[\"m\",\"\x80\"]").ok());
+  EXPECT_FALSE(decode("2[\"m\",\"\xc5\"]").ok());
+  EXPECT_FALSE(decode("2[\"m\",\"\\ud83d\"]").ok());  // lone surrogate escape
+  // Brackets counted eight bytes at a time and in the tail agree with the exact check.
+  for (std::size_t depth : {63u, 64u, 65u, 70u}) {
+    std::string s = "2[\"m\"," + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "]";
+    EXPECT_EQ(decode(s).ok(), depth <= 64) << depth;
+  }
+}
+
 TEST(PacketDecodeErrors, EmbeddedNulIsData) {
   std::string text("2[\"a\",\"x\\u0000y\"]");
   Packet p = decode_ok(text);
@@ -383,6 +400,86 @@ TEST(PacketLifetime, MovedPacketKeepsViewsValid) {
     EXPECT_EQ(packets[i].event, "event-" + std::to_string(i));
     EXPECT_STREQ(packets[i].data()[0].GetString(), "arg");
   }
+}
+
+}  // namespace
+}  // namespace cz::socketio
+
+// A deterministic mutation fuzzer: malformed variations of valid packets must decode to a packet
+// or an error, never crash, and whatever decodes must be fully walkable.
+namespace cz::socketio {
+namespace {
+
+std::size_t walk(const rapidjson::Value& v) {
+  std::size_t n = 1;
+  if (v.IsArray())
+    for (const auto& item : v.GetArray()) n += walk(item);
+  if (v.IsObject())
+    for (const auto& m : v.GetObject()) n += m.name.GetStringLength() + walk(m.value);
+  if (v.IsString()) n += v.GetStringLength();
+  return n;
+}
+
+TEST(PacketFuzz, MutationsNeverCrash) {
+  const std::vector<std::string> seeds = {
+      "0",
+      "0/admin,{\"token\":\"abc\",\"n\":[1,2.5,-3e10,null,true]}",
+      "1/admin,",
+      "2[\"hello\",1,{\"a\":[true,{\"b\":\"\\u00e9\\n\"}]}]",
+      "2/chat,12[\"msg\",\"hi\"]",
+      "3/admin,13[\"bar\",2]",
+      "4{\"message\":\"x\",\"data\":{}}",
+      "52-/f,3[\"up\",{\"_placeholder\":true,\"num\":1},{\"x\":{\"_placeholder\":true,\"num\":0}}]",
+      "61-9[{\"_placeholder\":true,\"num\":0}]",
+  };
+  const std::string specials = "0123456789-/,[]{}\":\\\x00\xff\x7f ntfu";
+  std::uint64_t state = 0x9e3779b97f4a7c15ull;
+  auto next = [&] {  // xorshift: deterministic, so a failure reproduces
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  std::size_t decoded = 0;
+  for (int i = 0; i < 30000; ++i) {
+    std::string s = seeds[next() % seeds.size()];
+    const int mutations = 1 + static_cast<int>(next() % 4);
+    for (int m = 0; m < mutations && !s.empty(); ++m) {
+      const std::size_t pos = next() % (s.size() + 1);
+      switch (next() % 5) {
+        case 0:  // replace
+          if (pos < s.size()) s[pos] = specials[next() % specials.size()];
+          break;
+        case 1:  // insert
+          s.insert(s.begin() + static_cast<std::ptrdiff_t>(pos),
+                   specials[next() % specials.size()]);
+          break;
+        case 2:  // delete
+          if (pos < s.size()) s.erase(pos, 1);
+          break;
+        case 3:  // truncate
+          s.resize(pos);
+          break;
+        default:  // duplicate a slice
+          s.insert(pos, s.substr(next() % (s.size() + 1), next() % 8));
+      }
+    }
+    Reassembler r;
+    auto out = r.feed(s, false);
+    if (!out.ok()) {
+      EXPECT_FALSE(out.error().message.empty());
+      continue;
+    }
+    for (int k = 0; k < 3 && r.awaiting_attachments(); ++k) {
+      out = r.feed("bin", true);
+      if (!out.ok()) break;
+    }
+    if (out.ok() && out->has_value()) {
+      ++decoded;
+      walk((*out)->data());
+    }
+  }
+  EXPECT_GT(decoded, 500u);  // the mutations keep a fair share valid, so both paths run
 }
 
 }  // namespace
