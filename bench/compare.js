@@ -7,6 +7,8 @@ const fs = require('node:fs');
 
 const COMMON_MESSAGE_METRICS = [
   ['sent', 'messages sent (measured window)'],
+  ['acked', 'acked'],
+  ['refused', 'refused (error ack)', 'lower'],
   ['lost', 'lost (acked, never delivered)', 'lower'],
   ['unacked', 'unacked', 'lower'],
   ['delivered_per_s', 'deliveries/s', 'higher'],
