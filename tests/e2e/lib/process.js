@@ -57,7 +57,7 @@ class ManagedProcess {
     while (this.chunkChars > MAX_OUTPUT_CHARS && this.chunks.length > 1) {
       this.chunkChars -= this.chunks.shift().length;
     }
-    if (this.verbose) process.stderr.write(text.replace(/^/gm, `[${this.name}] `));
+    if (this.verbose) process.stderr.write(text.replace(/^(?=.)/gm, `[${this.name}] `));
   }
 
   // Spawns the process and resolves with the match of `readyPattern` in its output (stdout and
