@@ -1,0 +1,73 @@
+#pragma once
+// The node's link to Redis pub/sub: one publisher and one subscriber connection (a subscribed
+// Redis connection can send nothing but (un)subscribe commands), both on one I/O shard.
+//
+// publish() and subscribe() are thread-safe: they post to the Redis shard. The subscriber
+// re-subscribes every pattern after a reconnect. Messages published while Redis is down are
+// dropped (as with the Node adapter); a log line says when the link goes and comes back.
+#include <boost/asio/any_io_executor.hpp>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "cluster/redis_connection.hpp"
+#include "socketio/server.hpp"
+
+namespace cz::cluster {
+
+class RedisBus : public std::enable_shared_from_this<RedisBus> {
+ public:
+  // Called on the Redis shard with the channel and the message of each PMESSAGE.
+  using MessageHandler = std::function<void(std::string_view channel, std::string_view message)>;
+
+  // `executor`: the I/O shard that drives both connections.
+  static std::shared_ptr<RedisBus> create(boost::asio::any_io_executor executor,
+                                          RedisEndpoint endpoint);
+  ~RedisBus();
+
+  // Connects (in the background; retries until Redis answers).
+  void start();
+  // Disconnects. Call on the Redis shard, or once the I/O threads have stopped.
+  void stop();
+
+  // This node's id in broadcast messages (a node ignores its own messages).
+  const std::string& uid() const { return uid_; }
+
+  void publish(std::string channel, std::string message);
+  void psubscribe(std::string pattern, MessageHandler handler);
+  // After this returns the handler is not running and will not be called again.
+  void punsubscribe(const std::string& pattern);
+
+  // For socketio::Server::set_adapter_factory: a RedisAdapter per namespace.
+  socketio::AdapterFactory adapter_factory();
+
+  bool publisher_connected() const { return publisher_->connected(); }
+
+ private:
+  RedisBus(boost::asio::any_io_executor executor, RedisEndpoint endpoint);
+  void send_psubscribe(const std::string& pattern);
+  void dispatch(struct redisReply* reply);
+
+  boost::asio::any_io_executor executor_;
+  std::string uid_;
+  std::shared_ptr<RedisConnection> publisher_;
+  std::shared_ptr<RedisConnection> subscriber_;
+  // Guards handlers_; held while a handler runs so that punsubscribe can wait it out.
+  // Set by stop(): nothing more is posted, so that no task holding the bus is left in a stopped
+  // io_context's queue.
+  std::atomic<bool> stopped_{false};
+  std::mutex mutex_;
+  std::unordered_map<std::string, MessageHandler> handlers_;
+};
+
+// Joins `server` to the cluster on Redis at `url` (redis://host:port): installs the adapter
+// factory (call before the first Server::of()) and starts connecting on `executor`. Throws
+// std::invalid_argument for a malformed URL. Keep the result alive as long as the server, and
+// call stop() on it once the I/O threads have stopped.
+std::shared_ptr<RedisBus> join_cluster(socketio::Server& server, std::string_view url,
+                                       boost::asio::any_io_executor executor);
+
+}  // namespace cz::cluster
