@@ -82,14 +82,6 @@ void add_messenger_flags(CLI::App& app, Config& c) {
                "Also serve the echo namespaces /, /test and /test2 used by the protocol tests")
       ->envname("CZ_TEST_NAMESPACES")
       ->group("Messenger");
-  app.add_option("--shop-service", c.shop_service,
-                 "Base URL of the shop service, to fill a new room's shop details (optional)")
-      ->envname("CZ_SHOP_SERVICE")
-      ->group("Messenger");
-  app.add_option("--account-service", c.account_service,
-                 "Base URL of the account service, to fill a room's buyer details (optional)")
-      ->envname("CZ_ACCOUNT_SERVICE")
-      ->group("Messenger");
   app.add_option("--redis", c.redis, "Redis URL (redis://HOST:PORT) to run as a cluster node")
       ->envname("CZ_REDIS")
       ->group("Cluster");

@@ -26,8 +26,6 @@ struct Config {
   std::string jwt_public_key_file;
   std::size_t max_message_size = 4096;
   bool test_namespaces = false;
-  std::string shop_service;     // base URL of the marketplace's shop service; empty: none
-  std::string account_service;  // base URL of the account service; empty: none
 
   // Cluster
   std::string redis;  // empty: single node
