@@ -5,8 +5,8 @@
 // publish() and subscribe() are thread-safe: they post to the Redis shard. The subscriber
 // re-subscribes every pattern after a reconnect. Messages published while Redis is down are
 // dropped (as with the Node adapter); a log line says when the link goes and comes back.
-#include <boost/asio/any_io_executor.hpp>
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
