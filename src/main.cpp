@@ -17,6 +17,7 @@
 
 #include "app/config.hpp"
 #include "app/dev_secret.hpp"
+#include "cluster/redis_bus.hpp"
 #include "engineio/server.hpp"
 #include "messenger/messenger.hpp"
 #include "messenger/rest/rest.hpp"
@@ -105,6 +106,9 @@ int run(const app::Config& config) {
   auto store = store::open_store(config.store);
 
   socketio::Server sockets(pool.executors());
+  // Cluster mode: broadcasts also go through Redis (set before the first namespace exists).
+  std::shared_ptr<cluster::RedisBus> redis;
+  if (!config.redis.empty()) redis = cluster::join_cluster(sockets, config.redis, pool.executor(0));
   if (config.test_namespaces) socketio::install_test_namespaces(sockets);
   auto jwt = jwt_options(config);
   auto options = messenger_options(config, pool, jwt);
@@ -135,6 +139,7 @@ int run(const app::Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
 
   pool.run();
+  if (redis) redis->stop();
   store->shutdown();
   spdlog::info("stopped");
   return 0;
