@@ -124,10 +124,6 @@ int run(const app::Config& config) {
 
   net::HttpServer http(pool, router, http_options(config));
   http.start();
-  // Printed whatever the log level: scripts and test harnesses wait for this line.
-  fmt::print("cz-messenger listening on http://{}:{} ({} I/O threads, store {})\n", config.host,
-             http.port(), pool.size(), redacted(config.store));
-  std::fflush(stdout);
 
   boost::asio::signal_set signals(pool.context(0), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -137,6 +133,11 @@ int run(const app::Config& config) {
     http.stop(std::chrono::seconds(5), [&] { pool.stop(); });
   });
   std::signal(SIGPIPE, SIG_IGN);
+  // Printed whatever the log level, and only once the signal handler is in place: scripts and
+  // test harnesses wait for this line and may send SIGTERM as soon as they read it.
+  fmt::print("cz-messenger listening on http://{}:{} ({} I/O threads, store {})\n", config.host,
+             http.port(), pool.size(), redacted(config.store));
+  std::fflush(stdout);
 
   pool.run();
   if (redis) redis->stop();
