@@ -49,6 +49,27 @@ function initCluster(binDir, dataDir, runAs) {
   }
 }
 
+function postgresProcess(binDir, dataDir, port, dir, runAs) {
+  return new ManagedProcess(
+    'postgres',
+    path.join(binDir, 'postgres'),
+    [
+      '-D', dataDir,
+      '-p', String(port),
+      '-h', '127.0.0.1',
+      '-k', dir,
+      '-c', 'fsync=off',
+      '-c', 'synchronous_commit=off',
+      '-c', 'full_page_writes=off',
+      '-c', 'max_connections=200',
+    ],
+    // SIGQUIT: immediate shutdown, backends included, when the test process exits early.
+    { spawnOptions: { ...runAs, env: cleanEnv(), cwd: dir }, emergencySignal: 'SIGQUIT' },
+  );
+}
+
+// The service also has halt() (fast shutdown, data kept), resume() (start again on the same port
+// and data dir) and restart() (both), for outage tests.
 async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = {}) {
   const binDir = postgresBinDir();
   const runAs = runAsOptions();
@@ -65,22 +86,7 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
 
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const proc = new ManagedProcess(
-      'postgres',
-      path.join(binDir, 'postgres'),
-      [
-        '-D', dataDir,
-        '-p', String(port),
-        '-h', '127.0.0.1',
-        '-k', dir,
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
-        '-c', 'max_connections=200',
-      ],
-      // SIGQUIT: immediate shutdown, backends included, when the test process exits early.
-      { spawnOptions: { ...runAs, env: cleanEnv(), cwd: dir }, emergencySignal: 'SIGQUIT' },
-    );
+    let proc = postgresProcess(binDir, dataDir, port, dir, runAs);
     try {
       await proc.start(READY, readyTimeoutMs);
     } catch (err) {
@@ -101,16 +107,28 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
     };
 
     let stopped = false;
+    let previousOutput = '';
+    const halt = async () => {
+      if (!proc.running) return;
+      proc.signal('SIGINT'); // fast shutdown: disconnect clients, then exit
+      await proc.waitExit(15000).catch(async (e) => {
+        proc.killNow();
+        await proc.waitExit(5000).catch(() => {});
+        throw e;
+      });
+    };
+    const resume = async () => {
+      if (stopped) throw new Error('resume() after stop()');
+      if (proc.running) return;
+      previousOutput += proc.output();
+      proc = postgresProcess(binDir, dataDir, port, dir, runAs);
+      await proc.start(READY, readyTimeoutMs);
+    };
     const stop = async () => {
       if (stopped) return;
       stopped = true;
       try {
-        proc.signal('SIGINT'); // fast shutdown: disconnect clients, then exit
-        await proc.waitExit(15000).catch(async (e) => {
-          proc.killNow();
-          await proc.waitExit(5000).catch(() => {});
-          throw e;
-        });
+        await halt();
       } finally {
         removeDir();
       }
@@ -129,7 +147,13 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
       socketDir: dir,
       url: `postgres://postgres@127.0.0.1:${port}/${database}`,
       psql,
-      output: () => proc.output(),
+      output: () => previousOutput + proc.output(),
+      halt,
+      resume,
+      async restart() {
+        await halt();
+        await resume();
+      },
       stop,
     };
   }
