@@ -26,6 +26,7 @@
 
 #include "net/io_pool.hpp"
 #include "util/buffer.hpp"
+#include "util/result.hpp"
 
 namespace cz::socketio {
 
@@ -91,6 +92,10 @@ using EventHandler = std::function<void(Socket&, const Event&, Ack)>;
 using AckCallback = std::function<void(const AckReply&)>;
 using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
 using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
+// A malformed EVENT for a connected socket (see Namespace::on_malformed). `error.code` is
+// INVALID_JSON (the JSON part is not JSON) or PARSE_ERROR (JSON, but not ["name", ...args]);
+// the ack is set when the packet's header carried an ack id.
+using MalformedHandler = std::function<void(Socket&, const Error& error, Ack)>;
 // Middleware calls `next` exactly once: with nullopt to let the connection through, or with an
 // error to refuse it. It may call `next` later (asynchronously), on any thread.
 using Next = std::function<void(std::optional<ConnectError>)>;

@@ -47,14 +47,35 @@ void Client::start() {
 
 void Client::on_message(std::string_view data, bool binary) {
   if (closed_ || closing_) return;
+  const bool mid_binary_packet = reassembler_.awaiting_attachments();
   auto result = reassembler_.feed(data, binary);
   if (!result) {
-    // As Node: a packet that does not decode ends the connection.
+    // A text packet that failed on its own (not as part of a binary packet) may be reported to
+    // its namespace instead; otherwise, as Node, a packet that does not decode ends the
+    // connection.
+    if (!binary && !mid_binary_packet && report_malformed(data, result.error())) return;
     spdlog::debug("socket.io: closing {}: {}", connection_->id(), result.error().message);
     close();
     return;
   }
   if (result->has_value()) guarded("event handling", [&] { on_packet(**result); });
+}
+
+bool Client::report_malformed(std::string_view text, const Error& error) {
+  // Only plain EVENTs: a BINARY_EVENT's attachments would follow with no header to attach to,
+  // and ACKs/CONNECTs are protocol state, not application input.
+  auto header = decode_header(text, reassembler_.limits());
+  if (!header || header->type != PacketType::kEvent) return false;
+  Entry* entry = find(header->nsp);
+  if (!entry || entry->connecting || !entry->nsp->malformed_handler_) return false;
+  Namespace& nsp = *entry->nsp;
+  auto socket = entry->socket;  // the handler may disconnect it (and so drop `entry`)
+  spdlog::debug("socket.io: malformed packet from {} on {}: {}", socket->id(), nsp.name(),
+                error.message);
+  Ack ack = header->id ? socket->make_ack(*header->id) : Ack();
+  guarded("malformed packet handler",
+          [&] { nsp.malformed_handler_(*socket, error, std::move(ack)); });
+  return true;
 }
 
 void Client::on_packet(Packet& packet) {

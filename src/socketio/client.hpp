@@ -47,6 +47,9 @@ class Client : public engineio::ConnectionListener, public std::enable_shared_fr
   };
 
   void on_packet(Packet& packet);
+  // Hands a malformed text packet to its namespace's on_malformed handler when there is one;
+  // false when the connection must be closed instead.
+  bool report_malformed(std::string_view text, const Error& error);
   void connect(Packet& packet);
   void teardown(const std::string& reason);
   void close();

@@ -39,6 +39,10 @@ void Namespace::on_disconnect(DisconnectHandler handler) {
   disconnect_handlers_.push_back(std::move(handler));
 }
 
+void Namespace::on_malformed(MalformedHandler handler) {
+  malformed_handler_ = std::move(handler);
+}
+
 BroadcastOperator Namespace::to(std::string room) {
   return BroadcastOperator(*this, BroadcastTarget{{std::move(room)}, {}});
 }

@@ -23,6 +23,11 @@ class Namespace {
   void on_connection(ConnectionHandler handler);
   void on(std::string event, EventHandler handler);
   void on_disconnect(DisconnectHandler handler);
+  // An EVENT packet whose header (namespace, ack id) decodes but whose payload does not, sent
+  // by a socket connected to this namespace. Without a handler the whole connection is closed,
+  // as Node does; with one, the handler answers (an error ack or event) and the connection
+  // stays up, so that one bad packet from an app does not drop every namespace of its client.
+  void on_malformed(MalformedHandler handler);
 
   // Broadcasting; thread-safe.
   BroadcastOperator to(std::string room);
@@ -63,6 +68,7 @@ class Namespace {
   ConnectionHandler connection_handler_;
   std::unordered_map<std::string, EventHandler, StringHash, std::equal_to<>> handlers_;
   std::vector<DisconnectHandler> disconnect_handlers_;
+  MalformedHandler malformed_handler_;
   std::unique_ptr<Adapter> adapter_;
 };
 

@@ -66,7 +66,11 @@ void JsonArenaDeleter::operator()(JsonArena* arena) const {
 namespace {
 
 Error parse_error(std::string message) {
-  return Error{"PARSE_ERROR", std::move(message)};
+  return Error{kParseError, std::move(message)};
+}
+
+Error json_error(std::string message) {
+  return Error{kInvalidJson, std::move(message)};
 }
 
 bool is_digit(char c) {
@@ -252,14 +256,14 @@ rapidjson::Value& Packet::data() {
 
 // --- decoding ---
 
-Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
+Result<PacketHeader> decode_header(std::string_view s, const DecodeLimits& limits) {
   if (s.empty()) return parse_error("empty packet");
   if (s[0] < '0' || s[0] > '6') return parse_error("unknown packet type");
-  Packet packet;
-  packet.type = static_cast<PacketType>(s[0] - '0');
+  PacketHeader header;
+  header.type = static_cast<PacketType>(s[0] - '0');
   std::size_t i = 1;
 
-  if (is_binary_type(packet.type)) {
+  if (is_binary_type(header.type)) {
     std::size_t count = 0;
     const std::size_t start = i;
     for (; i < s.size() && is_digit(s[i]); ++i) {
@@ -267,7 +271,7 @@ Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
       if (count > limits.max_attachments) return parse_error("too many attachments");
     }
     if (i == start || i >= s.size() || s[i] != '-') return parse_error("invalid attachments count");
-    packet.attachments = count;
+    header.attachments = count;
     ++i;
   }
 
@@ -279,7 +283,7 @@ Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
     for (char c : nsp)
       if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\')
         return parse_error("invalid namespace name");
-    packet.nsp.assign(nsp);
+    header.nsp = nsp;
     i = comma == std::string_view::npos ? s.size() : comma + 1;
   }
 
@@ -289,8 +293,21 @@ Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
       id = id * 10 + static_cast<std::uint64_t>(s[i] - '0');
       if (id > kMaxAckId) return parse_error("invalid ack id");
     }
-    packet.id = id;
+    header.id = id;
   }
+  header.payload_offset = i;
+  return header;
+}
+
+Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
+  auto header = decode_header(s, limits);
+  if (!header) return header.error();
+  Packet packet;
+  packet.type = header->type;
+  packet.attachments = header->attachments;
+  if (header->nsp != "/") packet.nsp.assign(header->nsp);
+  packet.id = header->id;
+  const std::size_t i = header->payload_offset;
 
   const bool has_data = i < s.size();
   if (has_data) {
@@ -298,10 +315,10 @@ Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
     const JsonScan scan = scan_json(json);
     if (scan.opening_brackets > limits.max_json_depth &&
         json_depth_exceeds(json, limits.max_json_depth))
-      return parse_error("JSON payload nested too deeply");
+      return json_error("JSON payload nested too deeply");
     // The in-situ parser stops at a NUL byte; JSON never contains a raw one, so refuse it rather
     // than silently ignore what follows.
-    if (scan.has_nul) return parse_error("invalid JSON payload: raw NUL byte");
+    if (scan.has_nul) return json_error("invalid JSON payload: raw NUL byte");
     auto& arena = packet.arena_;
     arena = detail::take_arena();
     arena->text.assign(json);
@@ -313,9 +330,9 @@ Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
       arena->doc.ParseInsitu<rapidjson::kParseValidateEncodingFlag>(arena->text.data());
     }
     if (arena->doc.HasParseError()) {
-      return parse_error(std::string("invalid JSON payload: ") +
-                         rapidjson::GetParseError_En(arena->doc.GetParseError()) + " (offset " +
-                         std::to_string(arena->doc.GetErrorOffset()) + ")");
+      return json_error(std::string("invalid JSON payload: ") +
+                        rapidjson::GetParseError_En(arena->doc.GetParseError()) + " (offset " +
+                        std::to_string(arena->doc.GetErrorOffset()) + ")");
     }
     arena->has_data = true;
   }

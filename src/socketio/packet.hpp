@@ -82,8 +82,27 @@ class Packet {
   std::unique_ptr<detail::JsonArena, detail::JsonArenaDeleter> arena_;
 };
 
+// What precedes the JSON part of a text packet: `<type>[<attachments>-][<nsp>,][<ack id>]`.
+struct PacketHeader {
+  PacketType type = PacketType::kConnect;
+  std::string_view nsp = "/";  // points into the decoded text
+  std::optional<std::uint64_t> id;
+  std::size_t attachments = 0;
+  std::size_t payload_offset = 0;  // where the JSON part starts (== size when there is none)
+};
+
+// Error codes of decode(): the header or the packet's shape is wrong (PARSE_ERROR), or the
+// header is well-formed but the JSON part is not JSON (INVALID_JSON: syntax, encoding, raw NUL,
+// nesting too deep). Either way the packet as a whole is malformed.
+inline constexpr const char* kParseError = "PARSE_ERROR";
+inline constexpr const char* kInvalidJson = "INVALID_JSON";
+
+// Decodes the header alone (no JSON is looked at). Errors have code PARSE_ERROR. Lets a caller
+// that got an error from decode() learn whom the malformed packet was for.
+Result<PacketHeader> decode_header(std::string_view text, const DecodeLimits& limits = {});
+
 // Decodes one text packet (without the Engine.IO '4'). Never throws; malformed input gives an
-// Error with code "PARSE_ERROR" and a message that says what is wrong.
+// Error with code PARSE_ERROR or INVALID_JSON (see above) and a message that says what is wrong.
 Result<Packet> decode(std::string_view text, const DecodeLimits& limits = {});
 
 // The index N of an attachment placeholder {"_placeholder":true,"num":N}, if `value` is one.
@@ -103,6 +122,7 @@ class Reassembler {
   // placeholders that point nowhere, or a malformed packet).
   Result<std::optional<Packet>> feed(std::string_view data, bool binary);
   bool awaiting_attachments() const { return pending_.has_value(); }
+  const DecodeLimits& limits() const { return limits_; }
 
  private:
   Result<std::optional<Packet>> finish();

@@ -22,12 +22,18 @@ Packet decode_ok(std::string_view text) {
   return result.ok() ? std::move(result.value()) : Packet{};
 }
 
-std::string decode_error(std::string_view text, const DecodeLimits& limits = {}) {
+// The message of a decode error, checking its code (PARSE_ERROR unless told otherwise).
+std::string decode_error(std::string_view text, const DecodeLimits& limits = {},
+                         std::string_view code = kParseError) {
   auto result = decode(text, limits);
   EXPECT_FALSE(result.ok()) << text;
   if (result.ok()) return "";
-  EXPECT_EQ(result.error().code, "PARSE_ERROR");
+  EXPECT_EQ(result.error().code, code) << text;
   return result.error().message;
+}
+
+std::string json_error(std::string_view text) {
+  return decode_error(text, {}, kInvalidJson);
 }
 
 // --- decoding each packet type ---
@@ -191,14 +197,14 @@ TEST(PacketDecodeErrors, OtherPayloads) {
 TEST(PacketDecodeErrors, BadJson) {
   for (std::string_view bad : {"2[\"a\"", "2[\"a\"]]", "2[\"a\",]", "2[\"a\"] x", "0{a:1}",
                                "2[\"\xff\"]", "2[\"a\\q\"]", "0{\"a\":1}{}"}) {
-    std::string message = decode_error(bad);
+    std::string message = json_error(bad);
     EXPECT_EQ(message.rfind("invalid JSON payload", 0), 0u) << bad << " -> " << message;
   }
 }
 
 TEST(PacketDecodeErrors, DeepNestingIsRefusedNotRecursed) {
   std::string deep = "2[\"a\"," + std::string(100000, '[') + std::string(100000, ']') + "]";
-  EXPECT_EQ(decode_error(deep), "JSON payload nested too deeply");
+  EXPECT_EQ(json_error(deep), "JSON payload nested too deeply");
   // Brackets inside strings do not count.
   std::string in_string = "2[\"a\",\"" + std::string(1000, '[') + "\"]";
   EXPECT_TRUE(decode(in_string).ok());
@@ -230,7 +236,59 @@ TEST(PacketDecodeErrors, EmbeddedNulIsData) {
             std::string("x\0y", 3));
   // A raw NUL byte is never valid JSON (it would end the in-situ parse early).
   std::string raw("2[\"a\"]\0]", 8);
-  EXPECT_FALSE(decode(raw).ok());
+  EXPECT_EQ(json_error(raw), "invalid JSON payload: raw NUL byte");
+}
+
+TEST(PacketDecodeErrors, InvalidUtf8IsInvalidJson) {
+  EXPECT_EQ(json_error("2[\"m\",\"\x80\"]").rfind("invalid JSON payload", 0), 0u);
+  EXPECT_EQ(json_error("2[\"m\",\"\\ud83d\"]").rfind("invalid JSON payload", 0), 0u);
+}
+
+TEST(PacketDecodeErrors, WellFormedJsonOfTheWrongShapeIsAParseError) {
+  // The JSON parses; the packet is still malformed (not ["name", ...]): PARSE_ERROR.
+  EXPECT_EQ(decode_error("2/chat,7{\"a\":1}"), "EVENT payload must be a non-empty array");
+  EXPECT_EQ(decode_error("2/chat,[\"connect\"]"), "reserved event name");
+}
+
+// --- the header alone ---
+
+TEST(PacketHeader, DecodesTypeNamespaceAckIdAndWhereTheJsonStarts) {
+  const std::string text = "2/messenger,17[\"new_message\",{bad";
+  auto header = decode_header(text);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->type, PacketType::kEvent);
+  EXPECT_EQ(header->nsp, "/messenger");
+  ASSERT_TRUE(header->id);
+  EXPECT_EQ(*header->id, 17u);
+  EXPECT_EQ(text.substr(header->payload_offset), "[\"new_message\",{bad");
+  // ...while the whole packet is refused for its JSON.
+  EXPECT_EQ(json_error(text).rfind("invalid JSON payload", 0), 0u);
+}
+
+TEST(PacketHeader, DefaultsAndBinaryCount) {
+  auto plain = decode_header("2[\"a\"");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->nsp, "/");
+  EXPECT_FALSE(plain->id);
+  EXPECT_EQ(plain->payload_offset, 1u);
+  auto binary = decode_header("52-/x,3[");
+  ASSERT_TRUE(binary.ok());
+  EXPECT_EQ(binary->type, PacketType::kBinaryEvent);
+  EXPECT_EQ(binary->attachments, 2u);
+  EXPECT_EQ(binary->nsp, "/x");
+  EXPECT_EQ(*binary->id, 3u);
+  auto bare = decode_header("1/x,");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->payload_offset, 4u);
+}
+
+TEST(PacketHeader, HeaderErrorsAreParseErrors) {
+  for (std::string_view bad : {"", "9", "5x-[", "0/a\"b,", "29007199254740992[\"a\"]"}) {
+    auto header = decode_header(bad);
+    ASSERT_FALSE(header.ok()) << bad;
+    EXPECT_EQ(header.error().code, kParseError) << bad;
+    EXPECT_EQ(decode(bad).error().code, kParseError) << bad;
+  }
 }
 
 // --- placeholders and reassembly ---

@@ -460,6 +460,51 @@ TEST_F(Server_, MalformedPacketClosesTheConnection) {
   EXPECT_EQ(c->close_calls(), 1);
 }
 
+TEST_F(Server_, MalformedEventGoesToTheNamespacesHandlerAndTheConnectionStays) {
+  std::vector<std::string> reports;
+  Namespace& ns = server_->of("/test");
+  ns.on_malformed([&](Socket& s, const Error& error, Ack ack) {
+    reports.push_back(s.nsp().name() + " " + error.code + (ack ? " ack" : " no-ack"));
+    if (ack) ack("\"refused\"");
+  });
+  int events = 0;
+  ns.on("e", [&](Socket&, const Event&, Ack) { ++events; });
+  auto c = open();
+  ASSERT_TRUE(connect(c, "/test"));
+  c->clear_sent();
+  receive(c, "2/test,5[\"e\",{bad");
+  receive(c, "2/test,[\"e\",{bad");
+  receive(c, "2/test,{\"not\":\"an array\"}");
+  EXPECT_EQ(reports,
+            (std::vector<std::string>{"/test INVALID_JSON ack", "/test INVALID_JSON no-ack",
+                                      "/test PARSE_ERROR no-ack"}));
+  EXPECT_EQ(c->texts(), (std::vector<std::string>{"43/test,5[\"refused\"]"}));
+  EXPECT_EQ(c->close_calls(), 0);
+  receive(c, "2/test,[\"e\"]");
+  EXPECT_EQ(events, 1) << "the socket still works";
+}
+
+TEST_F(Server_, MalformedPacketsTheHandlerCannotTakeStillCloseTheConnection) {
+  int reports = 0;
+  server_->of("/test").on_malformed([&](Socket&, const Error&, Ack) { ++reports; });
+  server_->of("/");
+  const std::vector<std::string> cases = {
+      "2[\"e\",{bad",          // a namespace without a handler (as Node: close)
+      "2/other,[\"e\",{bad",   // a namespace this client is not connected to
+      "51-/test,[\"e\",{bad",  // binary: its attachments would follow without a header
+      "3/test,1[{bad",         // an ACK is protocol state, not application input
+      "2/te\"st,[\"e\"]",      // the header itself is malformed
+  };
+  for (const auto& text : cases) {
+    auto c = open();
+    ASSERT_TRUE(connect(c, "/test"));
+    ASSERT_TRUE(connect(c, "/"));
+    receive(c, text);
+    EXPECT_EQ(c->close_calls(), 1) << text;
+  }
+  EXPECT_EQ(reports, 0);
+}
+
 TEST_F(Server_, BinaryWithoutHeaderClosesTheConnection) {
   server_->of("/");
   auto c = open();
