@@ -6,7 +6,9 @@
 // The interface is asynchronous so that a cluster implementation (Redis, in cluster/) can count
 // sockets across nodes: callbacks may run on any thread, before or after the call returns.
 // Presence is touched on connect/disconnect and by get_user_status, never on the message path.
+#include <cstddef>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,8 +44,18 @@ class Presence {
 // Presence of this process: socket counts per user across all shards. A mutex-guarded map is
 // enough because it is touched only on connect/disconnect and status queries. Callbacks run
 // synchronously, on the caller's thread.
+//
+// Memory is bounded by the users online plus `max_offline_users`: an offline user's entry (its
+// role and last_seen) is kept for get_user_status, but only for the most recently disconnected
+// `max_offline_users`; older ones are forgotten (they then read as unknown: offline, no
+// last_seen) — least recently seen first.
 class LocalPresence final : public Presence {
  public:
+  static constexpr std::size_t kDefaultMaxOfflineUsers = 100000;
+
+  explicit LocalPresence(std::size_t max_offline_users = kDefaultMaxOfflineUsers)
+      : max_offline_users_(max_offline_users) {}
+
   void connected(const std::string& user_id, store::Role role,
                  std::function<void(bool first)> done) override;
   void disconnected(const std::string& user_id, store::Role role, TimeMs now,
@@ -51,15 +63,39 @@ class LocalPresence final : public Presence {
   void query(std::vector<std::string> user_ids, TimeMs now,
              std::function<void(std::vector<UserStatus>)> done) override;
 
+  // Synchronous forms of the above (what the callbacks receive), for the cluster layer, which
+  // keeps a LocalPresence as this node's own knowledge.
+  bool connect(const std::string& user_id, store::Role role);
+  bool disconnect(const std::string& user_id, store::Role role, TimeMs now);
+  std::vector<UserStatus> statuses(std::vector<std::string> user_ids, TimeMs now);
+
+  struct OnlineUser {
+    std::string user_id;
+    std::size_t sockets = 0;
+    store::Role role = store::Role::Buyer;
+  };
+  // Every user with at least one socket here (a cluster node re-registers them after its
+  // Redis comes back).
+  std::vector<OnlineUser> online_users();
+
+  // Entries held: online users plus remembered offline ones (tests, metrics).
+  std::size_t size();
+
  private:
   struct Entry {
     std::size_t sockets = 0;
     store::Role role = store::Role::Buyer;
     std::optional<TimeMs> last_seen;
+    // Position in offline_ while the user is offline.
+    std::list<std::string>::iterator offline_pos;
   };
+  void went_offline(std::unordered_map<std::string, Entry>::iterator it);
+
+  const std::size_t max_offline_users_;
   std::mutex mutex_;
-  // Offline users stay (with their last_seen) so that get_user_status can answer for them.
   std::unordered_map<std::string, Entry> users_;
+  // Offline users, most recently disconnected first; the tail is dropped beyond the cap.
+  std::list<std::string> offline_;
 };
 
 }  // namespace cz::messenger

@@ -55,5 +55,61 @@ TEST(LocalPresence, StatusOfOnlineOfflineAndUnknownUsers) {
   EXPECT_FALSE(s[2].last_seen);
 }
 
+TEST(LocalPresence, ForgetsTheLeastRecentlySeenOfflineUsersBeyondTheCap) {
+  LocalPresence p(2);
+  connect(p, "online", store::Role::Seller);
+  for (const char* u : {"a", "b", "c"}) connect(p, u);
+  disconnect(p, "a", 10);
+  disconnect(p, "b", 20);
+  EXPECT_EQ(p.size(), 4u);
+  disconnect(p, "c", 30);  // a, the oldest offline, is dropped
+  EXPECT_EQ(p.size(), 3u);
+  auto s = query(p, {"a", "b", "c", "online"}, 99);
+  EXPECT_FALSE(s[0].last_seen) << "a forgotten";
+  EXPECT_FALSE(s[0].role);
+  EXPECT_EQ(s[1].last_seen, 20);
+  EXPECT_EQ(s[2].last_seen, 30);
+  EXPECT_TRUE(s[3].online) << "online users are never dropped";
+
+  // Coming back online takes a user out of the offline list; leaving again makes it the most
+  // recent one, so the next drop is the oldest other user.
+  EXPECT_TRUE(connect(p, "b"));
+  EXPECT_TRUE(disconnect(p, "b", 40));
+  connect(p, "d");
+  disconnect(p, "d", 50);  // offline now: b(40), d(50), c(30) -> c goes
+  s = query(p, {"b", "c", "d"}, 99);
+  EXPECT_EQ(s[0].last_seen, 40);
+  EXPECT_FALSE(s[1].last_seen) << "c was the least recently seen";
+  EXPECT_EQ(s[2].last_seen, 50);
+  EXPECT_EQ(p.size(), 3u);  // online, b, d
+}
+
+TEST(LocalPresence, MemoryStaysBoundedUnderChurn) {
+  LocalPresence p(100);
+  for (int i = 0; i < 10000; ++i) {
+    auto id = "u" + std::to_string(i);
+    connect(p, id);
+    disconnect(p, id, i);
+  }
+  EXPECT_EQ(p.size(), 100u);
+  auto s = query(p, {"u9999", "u9900", "u9899"}, 0);
+  EXPECT_EQ(s[0].last_seen, 9999);
+  EXPECT_EQ(s[1].last_seen, 9900);
+  EXPECT_FALSE(s[2].last_seen);
+}
+
+TEST(LocalPresence, ListsOnlineUsersWithTheirSocketCounts) {
+  LocalPresence p;
+  connect(p, "x", store::Role::Seller);
+  connect(p, "x", store::Role::Seller);
+  connect(p, "y");
+  disconnect(p, "y", 1);
+  auto online = p.online_users();
+  ASSERT_EQ(online.size(), 1u);
+  EXPECT_EQ(online[0].user_id, "x");
+  EXPECT_EQ(online[0].sockets, 2u);
+  EXPECT_EQ(online[0].role, store::Role::Seller);
+}
+
 }  // namespace
 }  // namespace cz::messenger
