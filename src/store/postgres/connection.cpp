@@ -226,6 +226,7 @@ PgResult Connection::execute_prepared(const std::string& sql, const Params& para
 
 void Connection::begin() {
   release_pending_ = false;
+  if (options_.begin_transaction) return options_.begin_transaction(*this);
   exec("BEGIN");
 }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,8 @@ class Params {
   std::deque<std::string> owned_;  // a deque never moves its elements: c_str() stays valid
 };
 
+class Connection;
+
 struct ConnectionOptions {
   std::string url;   // postgres://... (anything PQconnectdb accepts as dbname)
   std::string name;  // for logs: "writer", "reader 2"
@@ -94,6 +97,9 @@ struct ConnectionOptions {
   // connection was lost is run once more on a new one. (Never for writes: a statement whose
   // answer was lost may have been applied.)
   bool retry_lost_reads = false;
+  // Starts a write transaction instead of a plain BEGIN (the writer uses it to take the
+  // cluster-wide id-order lock in the same round trip); must leave a transaction open.
+  std::function<void(Connection&)> begin_transaction = {};
 };
 
 class Connection {

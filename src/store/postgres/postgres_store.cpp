@@ -4,9 +4,32 @@
 
 #include "store/postgres/ops.hpp"
 #include "store/postgres/schema.hpp"
+#include "util/ids.hpp"
 
 namespace cz::store::postgres {
 namespace {
+
+// Several nodes on one database: every node's write transaction takes this lock first (held
+// until COMMIT/ROLLBACK) and then moves its id generator past the largest stored id. Write
+// transactions (all of them, whatever they write) are thereby serialized cluster-wide, and each
+// one's ids are larger than every id committed before it: id order is commit order across the
+// cluster, so a reader's `id > cursor` never misses a message committed later (sync,
+// list_messages). The lock is released only after the commit is visible, and each statement of a
+// READ COMMITTED transaction sees everything visible when it starts, so the max(id) read after the
+// lock sees the previous holder's ids. One round trip; max(id) is one step down the primary key
+// index.
+constexpr const char* kBeginOrderedSql =
+    "BEGIN ISOLATION LEVEL READ COMMITTED; "
+    "SELECT pg_advisory_xact_lock(27983621695157619); "  // the migration lock's key + 1
+    "SELECT max(id) FROM messages";
+
+void advance_past_stored_ids(const PgResult& max_id) {
+  if (max_id.rows() == 1 && !max_id.is_null(0, 0)) advance_ids_past(max_id.text(0, 0));
+}
+
+void begin_ordered(Connection& db) {
+  advance_past_stored_ids(db.exec(kBeginOrderedSql));
+}
 
 std::unique_ptr<Connection> connect(const PostgresOptions& options, std::string name, bool reader) {
   ConnectionOptions o;
@@ -14,6 +37,7 @@ std::unique_ptr<Connection> connect(const PostgresOptions& options, std::string 
   o.name = std::move(name);
   o.connect_timeout_s = options.connect_timeout_s;
   o.retry_lost_reads = reader;
+  if (!reader) o.begin_transaction = &begin_ordered;
   return std::make_unique<Connection>(std::move(o));
 }
 
@@ -24,6 +48,8 @@ PostgresStore::PostgresStore(PostgresOptions options) {
   const int applied = apply_migrations(*write_conn, schema_migrations());
   spdlog::info("store: PostgreSQL {} (schema version {}, {} migration(s) applied now)",
                write_conn->describe(), schema_version(*write_conn), applied);
+  // As the SQLite store: ids keep growing across a restart even if the clock stepped back.
+  advance_past_stored_ids(write_conn->exec("SELECT max(id) FROM messages"));
 
   std::vector<std::unique_ptr<Connection>> read_conns;
   const std::size_t readers = options.reader_connections ? options.reader_connections : 1;
