@@ -1,0 +1,381 @@
+#include "cluster/redis_presence.hpp"
+
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <random>
+#include <stdexcept>
+
+namespace cz::cluster {
+namespace {
+
+constexpr std::string_view kPrefix = "cz:presence:";
+// Users registered per EVAL when a node re-registers its live counts.
+constexpr std::size_t kRegisterChunk = 500;
+
+std::string user_key(std::string_view user_id) {
+  return fmt::format("{}user:{}", kPrefix, user_id);
+}
+std::string alive_key(std::string_view epoch) {
+  return fmt::format("{}alive:{}", kPrefix, epoch);
+}
+std::string beats_key() {
+  return fmt::format("{}beats", kPrefix);
+}
+
+std::string_view role_text(store::Role role) {
+  return role == store::Role::Seller ? "SELLER" : "BUYER";
+}
+std::optional<store::Role> parse_role(std::string_view text) {
+  if (text == "BUYER") return store::Role::Buyer;
+  if (text == "SELLER") return store::Role::Seller;
+  return std::nullopt;
+}
+
+std::string random_node_id() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+  std::uniform_int_distribution<int> pick(0, sizeof(kAlphabet) - 2);
+  std::string id(12, ' ');
+  for (auto& c : id) c = kAlphabet[pick(gen)];
+  return id;
+}
+
+// Shared by the scripts below: the user's socket count over live nodes. A field of a node whose
+// alive key is gone is deleted, and the user's `seen` moves up to that node's last heartbeat
+// (when its users were last known online). `me` (this node's epoch) always counts: a node that
+// stalled past its TTL still has the sockets it counts.
+constexpr std::string_view kLiveTotal = R"lua(
+local P = 'cz:presence:'
+local function live_total(key, me)
+  local fields = redis.call('HGETALL', key)
+  local total, dead_seen = 0, 0
+  for i = 1, #fields, 2 do
+    local f = fields[i]
+    if string.sub(f, 1, 2) == 'n:' then
+      local node = string.sub(f, 3)
+      if node == me or redis.call('EXISTS', P .. 'alive:' .. node) == 1 then
+        total = total + tonumber(fields[i + 1])
+      else
+        redis.call('HDEL', key, f)
+        local beat = tonumber(redis.call('HGET', P .. 'beats', node) or '0')
+        if beat > dead_seen then dead_seen = beat end
+      end
+    end
+  end
+  if dead_seen > tonumber(redis.call('HGET', key, 'seen') or '0') then
+    redis.call('HSET', key, 'seen', string.format('%.0f', dead_seen))
+  end
+  return total
+end
+)lua";
+
+// KEYS[1] user; ARGV: epoch, role. Returns the user's live socket count after this one.
+const std::string kConnectScript = std::string(kLiveTotal) + R"lua(
+redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[1], 1)
+redis.call('HSET', KEYS[1], 'role', ARGV[2])
+redis.call('PERSIST', KEYS[1])
+return live_total(KEYS[1], ARGV[1])
+)lua";
+
+// KEYS[1] user; ARGV: epoch, role, now, keep_offline_ms. Returns the live count left.
+const std::string kDisconnectScript = std::string(kLiveTotal) + R"lua(
+local f = 'n:' .. ARGV[1]
+if redis.call('HINCRBY', KEYS[1], f, -1) <= 0 then redis.call('HDEL', KEYS[1], f) end
+redis.call('HSET', KEYS[1], 'seen', ARGV[3])
+local total = live_total(KEYS[1], ARGV[1])
+if total == 0 then
+  redis.call('HSET', KEYS[1], 'role', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+return total
+)lua";
+
+// KEYS: users; ARGV: epoch, keep_offline_ms. Returns {count, role or '', seen or ''} per user.
+// A user found offline with a key that never expires (its last node died) gets the expiry now.
+const std::string kQueryScript = std::string(kLiveTotal) + R"lua(
+local out = {}
+for i, key in ipairs(KEYS) do
+  local total = live_total(key, ARGV[1])
+  if total == 0 and redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, ARGV[2]) end
+  local meta = redis.call('HMGET', key, 'role', 'seen')
+  out[i] = {total, meta[1] or '', meta[2] or ''}
+end
+return out
+)lua";
+
+// KEYS: new alive, old alive, beats; ARGV: epoch, now, ttl_ms. The old epoch's fields die now.
+constexpr std::string_view kBeginEpochScript = R"lua(
+if KEYS[2] ~= KEYS[1] then redis.call('DEL', KEYS[2]) end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+return 1
+)lua";
+
+// KEYS: users; ARGV: epoch, then count and role of each user.
+constexpr std::string_view kRegisterScript = R"lua(
+for i, key in ipairs(KEYS) do
+  redis.call('HSET', key, 'n:' .. ARGV[1], ARGV[2 * i], 'role', ARGV[2 * i + 1])
+  redis.call('PERSIST', key)
+end
+return #KEYS
+)lua";
+
+// KEYS: alive, beats; ARGV: epoch, now, ttl_ms, forget beats older than this. 0 when the alive
+// key was gone (the node stalled past its TTL, or Redis lost it): the caller starts a new epoch.
+constexpr std::string_view kHeartbeatScript = R"lua(
+if not redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3], 'XX') then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local beats = redis.call('HGETALL', KEYS[2])
+for i = 1, #beats, 2 do
+  if tonumber(beats[i + 1]) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[2], beats[i]) end
+end
+return 1
+)lua";
+
+// EVAL script numkeys keys... args...; false when not sent (not connected).
+bool eval(RedisConnection& redis, std::string_view script, const std::vector<std::string>& keys,
+          const std::vector<std::string>& args, RedisConnection::ReplyHandler handler) {
+  const std::string numkeys = std::to_string(keys.size());
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVAL");
+  argv.push_back(script);
+  argv.push_back(numkeys);
+  for (const auto& k : keys) argv.push_back(k);
+  for (const auto& a : args) argv.push_back(a);
+  return redis.command(argv, std::move(handler));
+}
+
+std::string_view reply_text(const redisReply* r) {
+  return r && r->str ? std::string_view(r->str, r->len) : std::string_view();
+}
+
+std::string error_of(const redisReply* r) {
+  if (!r) return "connection lost";
+  if (r->type == REDIS_REPLY_ERROR) return std::string(reply_text(r));
+  return "unexpected reply";
+}
+
+std::optional<TimeMs> parse_ms(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  TimeMs v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// The QUERY script's reply, or nullopt when it is not what the script returns.
+std::optional<std::vector<messenger::UserStatus>> parse_statuses(
+    const redisReply* r, const std::vector<std::string>& user_ids, TimeMs now) {
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != user_ids.size()) return std::nullopt;
+  std::vector<messenger::UserStatus> out;
+  out.reserve(user_ids.size());
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 3 ||
+        e->element[0]->type != REDIS_REPLY_INTEGER) {
+      return std::nullopt;
+    }
+    messenger::UserStatus s;
+    s.user_id = user_ids[i];
+    s.online = e->element[0]->integer > 0;
+    s.role = parse_role(reply_text(e->element[1]));
+    s.last_seen = s.online ? std::optional<TimeMs>(now) : parse_ms(reply_text(e->element[2]));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<RedisPresence> RedisPresence::create(boost::asio::any_io_executor executor,
+                                                     RedisEndpoint endpoint,
+                                                     RedisPresenceOptions options) {
+  return std::shared_ptr<RedisPresence>(
+      new RedisPresence(std::move(executor), std::move(endpoint), options));
+}
+
+RedisPresence::RedisPresence(boost::asio::any_io_executor executor, RedisEndpoint endpoint,
+                             RedisPresenceOptions options)
+    : executor_(std::move(executor)),
+      options_(options),
+      node_id_(random_node_id()),
+      redis_(std::make_shared<RedisConnection>(executor_, std::move(endpoint), "presence")),
+      heartbeat_timer_(executor_),
+      local_(options.max_local_offline_users) {}
+
+RedisPresence::~RedisPresence() {
+  stop();
+}
+
+void RedisPresence::start() {
+  redis_->on_connected([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->begin_epoch();
+  });
+  boost::asio::post(executor_, [self = shared_from_this()] {
+    self->redis_->start();
+    self->schedule_heartbeat();
+  });
+}
+
+void RedisPresence::stop() {
+  stopped_ = true;
+  heartbeat_timer_.cancel();
+  redis_->stop();
+}
+
+std::string RedisPresence::epoch() const {
+  return epoch_;
+}
+
+template <typename F>
+void RedisPresence::on_executor(F&& f) {
+  boost::asio::post(executor_,
+                    [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(*self); });
+}
+
+void RedisPresence::begin_epoch() {
+  const std::string old = epoch_.empty() ? std::string() : alive_key(epoch_);
+  epoch_ = fmt::format("{}-{}", node_id_, ++epoch_counter_);
+  const auto now = std::to_string(now_ms());
+  const auto alive = alive_key(epoch_);
+  eval(*redis_, kBeginEpochScript, {alive, old.empty() ? alive : old, beats_key()},
+       {epoch_, now, std::to_string(options_.ttl.count())}, [](redisReply* r) {
+         if (!r || r->type != REDIS_REPLY_INTEGER)
+           spdlog::warn("redis presence: cannot register this node: {}", error_of(r));
+       });
+  register_local_users();
+}
+
+void RedisPresence::register_local_users() {
+  auto users = local_.online_users();
+  if (!users.empty())
+    spdlog::info("redis presence: registering {} online user(s) of this node as {}", users.size(),
+                 epoch_);
+  for (std::size_t begin = 0; begin < users.size(); begin += kRegisterChunk) {
+    const std::size_t end = std::min(users.size(), begin + kRegisterChunk);
+    std::vector<std::string> keys, args{epoch_};
+    for (std::size_t i = begin; i < end; ++i) {
+      keys.push_back(user_key(users[i].user_id));
+      args.push_back(std::to_string(users[i].sockets));
+      args.emplace_back(role_text(users[i].role));
+    }
+    eval(*redis_, kRegisterScript, keys, args, [](redisReply* r) {
+      if (!r || r->type != REDIS_REPLY_INTEGER)
+        spdlog::warn("redis presence: cannot register users: {}", error_of(r));
+    });
+  }
+}
+
+void RedisPresence::schedule_heartbeat() {
+  if (stopped_) return;
+  heartbeat_timer_.expires_after(std::max(options_.ttl / 3, std::chrono::milliseconds(10)));
+  heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      self->heartbeat();
+      self->schedule_heartbeat();
+    }
+  });
+}
+
+void RedisPresence::heartbeat() {
+  if (!redis_->connected() || epoch_.empty()) return;
+  const TimeMs now = now_ms();
+  eval(*redis_, kHeartbeatScript, {alive_key(epoch_), beats_key()},
+       {epoch_, std::to_string(now), std::to_string(options_.ttl.count()),
+        std::to_string(now - options_.keep_offline.count())},
+       [weak = weak_from_this()](redisReply* r) {
+         auto self = weak.lock();
+         if (!self || self->stopped_) return;
+         if (!r || r->type != REDIS_REPLY_INTEGER) {
+           spdlog::warn("redis presence: heartbeat failed: {}", error_of(r));
+         } else if (r->integer == 0) {
+           spdlog::warn("redis presence: this node's entries expired in Redis; registering again");
+           self->begin_epoch();
+         }
+       });
+}
+
+void RedisPresence::connected(const std::string& user_id, store::Role role,
+                              std::function<void(bool first)> done) {
+  if (stopped_) return done(local_.connect(user_id, role));
+  on_executor([user_id, role, done = std::move(done)](RedisPresence& self) mutable {
+    // Counted locally on the executor, in the same order as the Redis commands, so that a
+    // re-registration snapshot never counts a socket twice.
+    const bool first_here = self.local_.connect(user_id, role);
+    if (self.epoch_.empty() ||
+        !eval(*self.redis_, kConnectScript, {user_key(user_id)},
+              {self.epoch_, std::string(role_text(role))}, [done, first_here](redisReply* r) {
+                if (r && r->type == REDIS_REPLY_INTEGER) return done(r->integer == 1);
+                spdlog::debug("redis presence: connect answered locally: {}", error_of(r));
+                done(first_here);
+              })) {
+      done(first_here);
+    }
+  });
+}
+
+void RedisPresence::disconnected(const std::string& user_id, store::Role role, TimeMs now,
+                                 std::function<void(bool last)> done) {
+  if (stopped_) return done(local_.disconnect(user_id, role, now));
+  on_executor([user_id, role, now, done = std::move(done)](RedisPresence& self) mutable {
+    const bool last_here = self.local_.disconnect(user_id, role, now);
+    if (self.epoch_.empty() ||
+        !eval(*self.redis_, kDisconnectScript, {user_key(user_id)},
+              {self.epoch_, std::string(role_text(role)), std::to_string(now),
+               std::to_string(self.options_.keep_offline.count())},
+              [done, last_here](redisReply* r) {
+                if (r && r->type == REDIS_REPLY_INTEGER) return done(r->integer == 0);
+                spdlog::debug("redis presence: disconnect answered locally: {}", error_of(r));
+                done(last_here);
+              })) {
+      done(last_here);
+    }
+  });
+}
+
+void RedisPresence::query(std::vector<std::string> user_ids, TimeMs now,
+                          std::function<void(std::vector<messenger::UserStatus>)> done) {
+  if (stopped_ || user_ids.empty()) return done(local_.statuses(std::move(user_ids), now));
+  on_executor(
+      [user_ids = std::move(user_ids), now, done = std::move(done)](RedisPresence& self) mutable {
+        std::vector<std::string> keys;
+        keys.reserve(user_ids.size());
+        for (const auto& id : user_ids) keys.push_back(user_key(id));
+        auto ids = std::make_shared<std::vector<std::string>>(std::move(user_ids));
+        auto weak = self.weak_from_this();
+        auto answer = [ids, now, done, weak](redisReply* r) {
+          if (auto parsed = parse_statuses(r, *ids, now)) return done(std::move(*parsed));
+          spdlog::debug("redis presence: status answered locally: {}", error_of(r));
+          auto self = weak.lock();
+          done(self ? self->local_.statuses(std::move(*ids), now)
+                    : std::vector<messenger::UserStatus>{});
+        };
+        if (self.epoch_.empty() ||
+            !eval(*self.redis_, kQueryScript, keys,
+                  {self.epoch_, std::to_string(self.options_.keep_offline.count())}, answer)) {
+          done(self.local_.statuses(std::move(*ids), now));
+        }
+      });
+}
+
+std::shared_ptr<RedisPresence> start_redis_presence(std::string_view url,
+                                                    boost::asio::any_io_executor executor,
+                                                    RedisPresenceOptions options) {
+  auto endpoint = parse_redis_url(url);
+  if (!endpoint)
+    throw std::invalid_argument("bad Redis URL (expected redis://host:port): " + std::string(url));
+  auto presence = RedisPresence::create(std::move(executor), *endpoint, options);
+  presence->start();
+  return presence;
+}
+
+}  // namespace cz::cluster
