@@ -8,6 +8,7 @@
 #include "messenger/json_writer.hpp"
 #include "messenger/render.hpp"
 #include "messenger/reply.hpp"
+#include "messenger/token_expiry.hpp"
 #include "socketio/socket.hpp"
 
 namespace cz::messenger {
@@ -43,7 +44,11 @@ Result<Identity> authenticate(const Context& ctx, Result<Credentials> creds) {
   if (!creds) return creds.error();
   auto claims = ctx.jwt.verify_user(creds->token, creds->user_id, role_name(creds->role), now_ms());
   if (!claims) return claims.error();
-  return Identity{std::move(creds->user_id), creds->role, false};
+  Identity identity;
+  identity.user_id = std::move(creds->user_id);
+  identity.role = creds->role;
+  identity.token_expires_ms = token_deadline_ms(claims->exp, ctx.jwt_leeway);
+  return identity;
 }
 
 socketio::ConnectError unauthorized(const std::string& reason) {
@@ -91,6 +96,9 @@ void on_verify_user(const Context& ctx, socketio::Socket& socket, const socketio
     return;
   }
   socket.join(me->user_id);  // already joined at the handshake; harmless, as in the original
+  // The session now lasts as long as this token.
+  me->token_expires_ms = verified->token_expires_ms;
+  arm_token_expiry(socket, *me);
   reply_verify(socket, ack, nullptr);
 }
 
@@ -109,6 +117,7 @@ void install_auth(const ContextPtr& ctx) {
       return;
     }
     socket.data() = std::move(*identity);
+    arm_token_expiry(socket, *identity_of(socket));
     next(std::nullopt);
   });
 

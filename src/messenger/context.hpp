@@ -21,6 +21,7 @@ struct Context {
       : ns(ns),
         store(store),
         jwt(jwt),
+        jwt_leeway(jwt.leeway),
         limits(limits),
         presence(std::move(presence)),
         rooms(store, shards),
@@ -29,6 +30,7 @@ struct Context {
   socketio::Namespace& ns;
   store::Store& store;
   const JwtVerifier jwt;
+  const std::chrono::seconds jwt_leeway;  // a session ends this long after its token's exp
   const Limits limits;
   std::shared_ptr<Presence> presence;
   RoomDirectory rooms;

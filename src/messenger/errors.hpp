@@ -8,8 +8,9 @@ namespace cz::messenger {
 
 namespace code {
 inline constexpr const char* kValidationError = "VALIDATION_ERROR";  // missing/wrong-typed field
-inline constexpr const char* kUnauthorized = "UNAUTHORIZED";         // identity not proven
-inline constexpr const char* kForbidden = "FORBIDDEN";  // not your room, forged `from`, ...
+inline constexpr const char* kInvalidJson = "INVALID_JSON";   // a packet whose JSON does not parse
+inline constexpr const char* kUnauthorized = "UNAUTHORIZED";  // identity not proven
+inline constexpr const char* kForbidden = "FORBIDDEN";        // not your room, forged `from`, ...
 inline constexpr const char* kRoomNotFound = "ROOM_NOT_FOUND";
 inline constexpr const char* kMessageNotFound = "MESSAGE_NOT_FOUND";
 inline constexpr const char* kContentTooLarge = "CONTENT_TOO_LARGE";

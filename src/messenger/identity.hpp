@@ -1,6 +1,9 @@
 #pragma once
 // The verified user behind a /messenger socket, kept in Socket::data() by the handshake
 // middleware. Read and written on the socket's shard thread only.
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "socketio/socket.hpp"
@@ -13,6 +16,11 @@ struct Identity {
   store::Role role = store::Role::Buyer;
   // Whether this socket was counted in Presence (so that its disconnect is counted once).
   bool counted_online = false;
+  // When the last verified token stops being accepted (its exp plus the leeway), in epoch ms;
+  // 0 when it has no exp. See token_expiry.hpp.
+  std::int64_t token_expires_ms = 0;
+  // Fires at token_expires_ms. Shared only because std::any needs a copyable value.
+  std::shared_ptr<boost::asio::steady_timer> expiry_timer;
 };
 
 inline Identity* identity_of(socketio::Socket& socket) {

@@ -147,7 +147,9 @@ std::string render_seen(const SeenMessages& s, const std::vector<std::string>& i
 }
 
 // Marks the messages (only those addressed to the caller in that room), resets the caller's
-// unseen counter, and tells the other participant which messages were read.
+// unseen counter, and tells the other participant which messages were read, and the caller's
+// other tabs too (so that every tab of the reader clears its badge): one broadcast to both
+// users' rooms except the calling socket, which has the ack.
 void on_seen_messages(const ContextPtr& ctx, Socket& socket, const Event& event, Ack ack) {
   auto obj = payload_object(event.args);
   if (!obj) return refuse(socket, kSeenMessages, ack, obj.error());
@@ -166,7 +168,7 @@ void on_seen_messages(const ContextPtr& ctx, Socket& socket, const Event& event,
                     return refuse(*self, kSeenMessages, ack, client_error_from_store(r.error()));
                   if (ack) ack(render_seen(*s, *r, true));
                   if (!r->empty())
-                    ctx->ns.to(s->to).emit(kSeenMessages, render_seen(*s, *r, false));
+                    self->to(s->from).to(s->to).emit(kSeenMessages, render_seen(*s, *r, false));
                 }));
       });
 }

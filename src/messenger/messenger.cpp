@@ -29,6 +29,7 @@ std::unique_ptr<Messenger> install(socketio::Server& server, store::Store& store
   install_room_events(ctx);
   install_message_events(ctx);
   install_sync_events(ctx);
+  install_malformed(ctx);
   return std::make_unique<Messenger>(std::move(ctx));
 }
 

@@ -20,7 +20,7 @@ void refuse(socketio::Socket& socket, std::string_view event, const socketio::Ac
   StringSink sink(json);
   JsonWriter w(sink);
   w.StartObject();
-  write_field(w, "event", event);
+  if (!event.empty()) write_field(w, "event", event);
   write_field(w, "code", error.code);
   write_field(w, "message", error.message);
   w.EndObject();

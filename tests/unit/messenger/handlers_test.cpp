@@ -226,9 +226,35 @@ TEST_F(Handlers, SeenMessagesMarksOnlyTheReadersMessagesAndTellsTheSender) {
   EXPECT_EQ(text_of(fwd, "from"), "s1");
   EXPECT_EQ(std::string(fwd["message_ids"][0].GetString()), m1);
 
+  settle();
+  EXPECT_EQ(events(seller, "seen_messages").size(), 0u) << "the reading tab has the ack";
+
   std::string many = R"({"room_id":"b1.s1","from":"s1","to":"b1","message_ids":[)";
   for (int i = 0; i < 101; ++i) many += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
   EXPECT_EQ(error_code(*call(seller, "seen_messages", many + "]}")), "TOO_MANY_IDS");
+}
+
+TEST_F(Handlers, SeenMessagesReachesTheReadersOtherTabs) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  auto seller_tab2 = login("s1", "SELLER");
+  auto stranger = login("x1");
+  create_room(buyer, "b1", "s1");
+  const std::string m1 =
+      text_of(*call(buyer, "new_message", message_json("b1", "s1", "one")), "_id");
+  auto r = call(seller, "seen_messages", R"({"room_id":"b1.s1","from":"s1","to":"b1"})");
+  ASSERT_EQ(error_code(*r), "OK");
+  for (const auto& c : {buyer, seller_tab2}) {
+    ASSERT_TRUE(run_until([&] { return events(c, "seen_messages").size() == 1; }));
+    const auto got = events(c, "seen_messages");
+    const auto& fwd = (*got[0])[0];
+    EXPECT_EQ(text_of(fwd, "from"), "s1");
+    EXPECT_EQ(text_of(fwd, "room_id"), "b1.s1");
+    EXPECT_EQ(std::string(fwd["message_ids"][0].GetString()), m1);
+  }
+  settle();
+  EXPECT_EQ(events(seller, "seen_messages").size(), 0u);
+  EXPECT_EQ(events(stranger, "seen_messages").size(), 0u);
 }
 
 // --- sync ---
@@ -268,6 +294,96 @@ TEST_F(Handlers, VerifyUserAcceptsAFreshTokenAndDisconnectsOnFailure) {
   EXPECT_FALSE((*bad)["status"].GetBool());
   EXPECT_EQ(text_of(*bad, "reason"), "a connection cannot change its user");
   EXPECT_EQ(buyer->texts().back(), "41/messenger,");
+}
+
+// --- token expiry ---
+
+// Accepted at the handshake thanks to the 30 s leeway, it stops being accepted within a second.
+std::string nearly_expired_token(const std::string& user) {
+  return mint(user, "", -29);
+}
+
+TEST_F(Handlers, ASessionEndsWhenItsTokenExpires) {
+  auto buyer = login("b1", "BUYER", nearly_expired_token("b1"));
+  ASSERT_TRUE(run_until([&] { return buyer->texts().back() == "41/messenger,"; }));
+  const auto verdicts = events(buyer, "verify_user");
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_FALSE((*verdicts[0])[0]["status"].GetBool());
+  EXPECT_EQ(text_of((*verdicts[0])[0], "reason"), "token expired");
+}
+
+TEST_F(Handlers, VerifyUserWithAFreshTokenExtendsTheSession) {
+  auto buyer = login("b1", "BUYER", nearly_expired_token("b1"));
+  auto ok = call(buyer, "verify_user",
+                 R"({"token":")" + mint("b1") + R"(","user_id":"b1","user_role":"BUYER"})");
+  EXPECT_TRUE((*ok)["status"].GetBool());
+  settle(std::chrono::milliseconds(1500));
+  EXPECT_NE(buyer->texts().back(), "41/messenger,");
+  EXPECT_EQ(events(buyer, "verify_user").size(), 1u) << "only the reply to verify_user";
+  EXPECT_EQ(error_code(*call(buyer, "sync", "{}")), "OK");
+}
+
+TEST_F(Handlers, ATokenWithoutExpiryNeverEndsTheSession) {
+  // Re-verified with a token that has no exp: the deadline of the first token no longer holds.
+  auto buyer = login("b1", "BUYER", nearly_expired_token("b1"));
+  const std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                            base64url_encode(R"({"sub":"b1"})");
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
+  const std::string forever =
+      input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), len));
+  auto ok = call(buyer, "verify_user",
+                 R"({"token":")" + forever + R"(","user_id":"b1","user_role":"BUYER"})");
+  EXPECT_TRUE((*ok)["status"].GetBool());
+  settle(std::chrono::milliseconds(1500));
+  EXPECT_NE(buyer->texts().back(), "41/messenger,");
+}
+
+// --- malformed packets ---
+
+TEST_F(Handlers, MalformedJsonIsRefusedAndTheConnectionStaysUp) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  create_room(buyer, "b1", "s1");
+  send(buyer, "2/messenger,77[\"new_message\",{bad");
+  auto with_ack = ack(buyer, 77);
+  ASSERT_TRUE(with_ack);
+  EXPECT_EQ(error_code(*with_ack), "INVALID_JSON");
+  EXPECT_EQ(text_of((*with_ack)["error"], "message").rfind("malformed packet: invalid JSON", 0),
+            0u);
+
+  send(buyer, R"(2/messenger,["new_message",{"room_id":"b1.s1",)");
+  send(buyer, R"(2/messenger,{"not":"an event"})");
+  const auto errors = events(buyer, "error");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(text_of((*errors[0])[0], "code"), "INVALID_JSON");
+  EXPECT_FALSE((*errors[0])[0].HasMember("event")) << "the event name is not known";
+  EXPECT_EQ(text_of((*errors[1])[0], "code"), "VALIDATION_ERROR");
+
+  EXPECT_EQ(buyer->close_calls(), 0);
+  EXPECT_EQ(error_code(*call(buyer, "new_message", message_json("b1", "s1", "after"))), "OK");
+  auto sync = call(seller, "sync", "{}");
+  ASSERT_EQ((*sync)["messages"].Size(), 1u) << "nothing stored from the malformed packets";
+  EXPECT_EQ(text_of((*sync)["messages"][0], "content"), "after");
+}
+
+TEST_F(Handlers, ContentWithNulOrBrokenUtf16EscapesIsRefused) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  create_room(buyer, "b1", "s1");
+  // Valid JSON escapes that would give text one store keeps and the other refuses.
+  for (const std::string content : {R"(a\u0000b)", R"(x\udc00y)"}) {
+    auto r = call(buyer, "new_message", message_json("b1", "s1", content));
+    EXPECT_NE(error_code(*r), "OK") << content;
+    EXPECT_TRUE(error_code(*r) == "VALIDATION_ERROR" || error_code(*r) == "INVALID_JSON")
+        << content << ": " << error_code(*r);
+  }
+  EXPECT_EQ(error_code(*call(buyer, "new_message", message_json("b1", "s1", R"(a\u0000b)"))),
+            "VALIDATION_ERROR");
+  settle();
+  EXPECT_EQ((*call(seller, "sync", "{}"))["messages"].Size(), 0u);
 }
 
 // --- presence ---

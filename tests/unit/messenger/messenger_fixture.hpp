@@ -120,9 +120,11 @@ class MessengerFixture : public ::testing::Test {
     return c;
   }
 
-  Conn login(const std::string& user, const std::string& role = "BUYER") {
-    auto c = connect_with(R"({"token":")" + mint(user) + R"(","user_id":")" + user +
-                          R"(","user_role":")" + role + "\"}");
+  // `token`: mint(user) when empty.
+  Conn login(const std::string& user, const std::string& role = "BUYER",
+             const std::string& token = "") {
+    auto c = connect_with(R"({"token":")" + (token.empty() ? mint(user) : token) +
+                          R"(","user_id":")" + user + R"(","user_role":")" + role + "\"}");
     EXPECT_EQ(c->texts().at(0).rfind("40/messenger,{\"sid\"", 0), 0u) << c->texts().at(0);
     return c;
   }

@@ -110,6 +110,62 @@ TEST(Validate, ContentSizeLimitIsConfigurable) {
   EXPECT_EQ(code_of(parse_new_message(utf8, small)), "CONTENT_TOO_LARGE");
 }
 
+// A new_message payload whose `content` (or `field`) holds exactly these bytes, built without
+// the JSON parser so that any byte sequence can be tried.
+rapidjson::Document message_with(const std::string& bytes, const char* field = "content") {
+  rapidjson::Document d = json(kGoodMessage);
+  d[field].SetString(bytes.data(), static_cast<rapidjson::SizeType>(bytes.size()),
+                     d.GetAllocator());
+  return d;
+}
+
+std::string content_error(const std::string& bytes, const char* field = "content") {
+  const auto r = parse_new_message(message_with(bytes, field), kLimits);
+  return r.ok() ? "OK" : r.error().code + ": " + r.error().message;
+}
+
+TEST(Validate, ContentMustBeNulFreeUtf8) {
+  // Both stores keep the same text: PostgreSQL refuses what SQLite would silently store.
+  EXPECT_EQ(content_error(std::string("a\0b", 3)),
+            "VALIDATION_ERROR: content must not contain NUL characters");
+  const std::vector<std::string> bad = {
+      "\x80",              // a continuation byte first
+      "ab\xc5",            // truncated two-byte sequence
+      "\xe2\x82",          // truncated three-byte sequence
+      "\xc0\xaf",          // overlong '/'
+      "\xe0\x80\xaf",      // overlong, three bytes
+      "\xf0\x80\x80\xaf",  // overlong, four bytes
+      "\xed\xa0\x80",      // U+D800: a surrogate (what a lone \ud800 escape would become)
+      "\xed\xbf\xbf",      // U+DFFF
+      "\xf4\x90\x80\x80",  // above U+10FFFF
+      "\xf5\x80\x80\x80",  // no such lead byte
+      "\xff",
+      "ok \xc3\x28 then",                        // a lead byte followed by ASCII
+      "0123456789abcdef\xc5",                    // after a run read eight bytes at a time
+      "01234567 \xf0\x9f\x98\x80 01234567\x80",  // ... and after a valid sequence
+  };
+  for (const auto& bytes : bad)
+    EXPECT_EQ(content_error(bytes), "VALIDATION_ERROR: content is not valid UTF-8") << bytes;
+  const std::vector<std::string> good = {
+      "plain",
+      "P\xc5\x99\xc3\xadli\xc5\xa1",  // Příliš
+      "\xe2\x82\xac",                 // U+20AC
+      "\xed\x9f\xbf",                 // U+D7FF, just below the surrogates
+      "\xee\x80\x80",                 // U+E000, just above them
+      "\xf0\x9f\x98\x80",             // an emoji
+      "\xf4\x8f\xbf\xbf",             // U+10FFFF
+      "line\nbreak\ttab",             // control characters are fine in content
+      "0123456789 \xf0\x9f\x98\x80 0123456789abcdef \xc5\x99",
+  };
+  for (const auto& bytes : good) EXPECT_EQ(content_error(bytes), "OK") << bytes;
+}
+
+TEST(Validate, IdsMustBeUtf8) {
+  EXPECT_EQ(content_error("c\xed\xa0\x80", "client_message_id"),
+            "VALIDATION_ERROR: client_message_id is not valid UTF-8");
+  EXPECT_EQ(content_error("\xc5\x99", "client_message_id"), "OK");
+}
+
 TEST(Validate, IdsHaveALengthLimit) {
   Limits l;
   l.max_id_bytes = 3;
