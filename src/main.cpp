@@ -18,6 +18,7 @@
 #include "app/config.hpp"
 #include "app/dev_secret.hpp"
 #include "cluster/redis_bus.hpp"
+#include "cluster/redis_presence.hpp"
 #include "engineio/server.hpp"
 #include "messenger/messenger.hpp"
 #include "messenger/rest/rest.hpp"
@@ -108,10 +109,17 @@ int run(const app::Config& config) {
   socketio::Server sockets(pool.executors());
   // Cluster mode: broadcasts also go through Redis (set before the first namespace exists).
   std::shared_ptr<cluster::RedisBus> redis;
-  if (!config.redis.empty()) redis = cluster::join_cluster(sockets, config.redis, pool.executor(0));
+  std::shared_ptr<cluster::RedisPresence> presence;  // who is online, cluster-wide
+  if (!config.redis.empty()) {
+    redis = cluster::join_cluster(sockets, config.redis, pool.executor(0));
+    cluster::RedisPresenceOptions p;
+    p.ttl = std::chrono::milliseconds(config.presence_ttl_ms);
+    presence = cluster::start_redis_presence(config.redis, pool.executor(0), p);
+  }
   if (config.test_namespaces) socketio::install_test_namespaces(sockets);
   auto jwt = jwt_options(config);
   auto options = messenger_options(config, pool, jwt);
+  options.presence = presence;
   auto rest = rest_options(config, options);
   auto messenger = messenger::install(sockets, *store, std::move(options));
   messenger::JwtVerifier rest_jwt(jwt);
@@ -141,6 +149,7 @@ int run(const app::Config& config) {
 
   pool.run();
   if (redis) redis->stop();
+  if (presence) presence->stop();
   store->shutdown();
   spdlog::info("stopped");
   return 0;

@@ -85,6 +85,12 @@ void add_messenger_flags(CLI::App& app, Config& c) {
   app.add_option("--redis", c.redis, "Redis URL (redis://HOST:PORT) to run as a cluster node")
       ->envname("CZ_REDIS")
       ->group("Cluster");
+  app.add_option("--presence-ttl", c.presence_ttl_ms,
+                 "Milliseconds a crashed node's users stay online in Redis (heartbeat: a third)")
+      ->envname("CZ_PRESENCE_TTL")
+      ->capture_default_str()
+      ->check(CLI::Range(300u, 3600000u))
+      ->group("Cluster");
 }
 
 }  // namespace

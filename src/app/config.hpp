@@ -29,6 +29,7 @@ struct Config {
 
   // Cluster
   std::string redis;  // empty: single node
+  unsigned presence_ttl_ms = 30000;
 
   std::string log_level = "info";
 };
