@@ -1,0 +1,130 @@
+'use strict';
+// Presence across cluster nodes (Redis + one PostgreSQL): `user_status` reaches partners on other
+// nodes, a user counts as online while any tab on any node is connected, get_user_status answers
+// the same on every node, and the users of a node killed with SIGKILL read offline once its
+// presence TTL has passed.
+const { describe, it, before, after, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const {
+  startServer, startRedis, startPostgres, waitFor, expectNoEvent, emitWithAck, closeAllSockets, sleep,
+} = require('../lib/harness');
+const { SECRET, user, createRoom } = require('../messenger/helpers');
+
+const PRESENCE_TTL_MS = 1500;
+
+async function statusOf(socket, userId) {
+  const reply = await emitWithAck(socket, 'get_user_status', { user_ids: [userId] });
+  assert.equal(reply.users.length, 1, JSON.stringify(reply));
+  return reply.users[0];
+}
+
+async function nextStatus(socket, userId) {
+  const [status] = await waitFor(socket, 'user_status');
+  assert.equal(status.user_id, userId, JSON.stringify(status));
+  return status;
+}
+
+describe('cluster presence', () => {
+  let redis;
+  let pg;
+  let storeUrl;
+  let node1;
+  let node2;
+  const nodeArgs = () => ['--jwt-secret', SECRET, '--redis', redis.url, '--presence-ttl', String(PRESENCE_TTL_MS)];
+  const startNode = () => startServer({ store: storeUrl, args: nodeArgs() });
+
+  before(async () => {
+    [redis, pg] = await Promise.all([startRedis(), startPostgres({ database: 'postgres' })]);
+    pg.psql('CREATE DATABASE cz_presence', 'postgres');
+    storeUrl = `postgres://postgres@${pg.host}:${pg.port}/cz_presence`;
+    node1 = await startNode();  // one at a time: the first creates the schema
+    node2 = await startNode();
+  });
+  after(async () => {
+    closeAllSockets();
+    await Promise.all([node1?.stop(), node2?.stop()]);
+    await Promise.all([redis?.stop(), pg?.stop()]);
+  });
+  afterEach(() => closeAllSockets());
+
+  it('a buyer on node 1 and a seller on node 2 see each other come and go', { timeout: 30000 }, async () => {
+    const buyer = await user(node1, 'b1');
+    let seller = await user(node2, 's1', 'SELLER');
+    await createRoom(buyer, 'b1', 's1');
+    await waitFor(seller, 'create_room');
+
+    // Each side reads the other online, from its own node.
+    assert.equal((await statusOf(buyer, 's1')).online, true);
+    const b1 = await statusOf(seller, 'b1');
+    assert.equal(b1.online, true);
+    assert.equal(b1.role, 'BUYER');
+
+    const left = Date.now();
+    seller.close();
+    let status = await nextStatus(buyer, 's1');
+    assert.equal(status.online, false);
+    assert.equal(status.role, 'SELLER');
+    assert.ok(Date.parse(status.last_seen) >= left - 1000, status.last_seen);
+    const fromNode1 = await statusOf(buyer, 's1');
+    assert.equal(fromNode1.online, false);
+    assert.equal(fromNode1.last_seen, status.last_seen);
+
+    seller = await user(node2, 's1', 'SELLER');
+    status = await nextStatus(buyer, 's1');
+    assert.equal(status.online, true);
+
+    buyer.close();
+    status = await nextStatus(seller, 'b1');
+    assert.equal(status.online, false);
+    assert.equal((await statusOf(seller, 'b1')).online, false);
+    const again = await user(node1, 'b1');
+    status = await nextStatus(seller, 'b1');
+    assert.equal(status.online, true);
+    assert.equal((await statusOf(again, 's1')).online, true);
+  });
+
+  it('a user with tabs on two nodes is online until the last one closes', { timeout: 30000 }, async () => {
+    const buyer = await user(node1, 'b2');
+    const tab1 = await user(node1, 's2', 'SELLER');
+    await createRoom(buyer, 'b2', 's2');
+    const tab2 = await user(node2, 's2', 'SELLER');
+    await expectNoEvent(buyer, 'user_status', 500);  // not the first tab cluster-wide
+
+    tab1.close();
+    await expectNoEvent(buyer, 'user_status', 500);  // a tab is left on node 2
+    assert.equal((await statusOf(buyer, 's2')).online, true);
+    const onNode2 = await user(node2, 'b2-watcher');
+    assert.equal((await statusOf(onNode2, 's2')).online, true);
+
+    tab2.close();
+    const status = await nextStatus(buyer, 's2');
+    assert.equal(status.online, false);
+    assert.equal((await statusOf(onNode2, 's2')).online, false);
+  });
+
+  it('the users of a killed node read offline from the others after the TTL', { timeout: 30000 }, async () => {
+    const node3 = await startNode();
+    const seller = await user(node3, 's3', 'SELLER');
+    const watcher = await user(node1, 'b3');
+    assert.equal((await statusOf(watcher, 's3')).online, true);
+
+    await node3.kill('SIGKILL');
+    const killedAt = Date.now();
+    assert.equal((await statusOf(watcher, 's3')).online, true, 'still within the TTL');
+    seller.close();
+
+    let status;
+    for (;;) {
+      status = await statusOf(watcher, 's3');
+      if (!status.online || Date.now() - killedAt > PRESENCE_TTL_MS + 5000) break;
+      await sleep(100);
+    }
+    const wentOfflineAfter = Date.now() - killedAt;
+    assert.equal(status.online, false, 'still online long after the TTL');
+    assert.ok(wentOfflineAfter >= PRESENCE_TTL_MS / 3, `offline after only ${wentOfflineAfter} ms`);
+    assert.equal(status.role, 'SELLER');
+    assert.ok(status.last_seen, 'last_seen: the dead node\'s last heartbeat');
+    assert.ok(Date.parse(status.last_seen) <= killedAt);
+    await node3.stop();
+  });
+});
