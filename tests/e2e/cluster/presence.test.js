@@ -127,4 +127,29 @@ describe('cluster presence', () => {
     assert.ok(Date.parse(status.last_seen) <= killedAt);
     await node3.stop();
   });
+
+  it('presence comes back by itself after Redis restarts; meanwhile each node answers for its own users', { timeout: 40000 }, async () => {
+    const buyer = await user(node1, 'b4');
+    const seller = await user(node2, 's4', 'SELLER');
+    await createRoom(buyer, 'b4', 's4');
+    assert.equal((await statusOf(buyer, 's4')).online, true);
+
+    await redis.halt();
+    assert.equal((await statusOf(seller, 's4')).online, true, 'node 2 knows its own user');
+    assert.equal((await statusOf(buyer, 'b4')).online, true, 'node 1 knows its own user');
+    await redis.resume();  // empty: nothing was saved
+
+    // The nodes reconnect and register their live users again.
+    const deadline = Date.now() + 15000;
+    while (!(await statusOf(buyer, 's4')).online) {
+      assert.ok(Date.now() < deadline, 'node 2 never re-registered s4');
+      await sleep(200);
+    }
+    assert.equal((await statusOf(seller, 'b4')).online, true, 'node 1 re-registered b4');
+
+    seller.close();
+    const status = await nextStatus(buyer, 's4');
+    assert.equal(status.online, false);
+    assert.equal((await statusOf(buyer, 's4')).online, false);
+  });
 });
