@@ -24,6 +24,12 @@
 // re-registered when Redis comes back.
 //
 // All Redis work runs on one executor (an I/O shard); callbacks run there.
+//
+// Limits: standalone Redis (or Sentinel) only: the scripts read alive keys they do not declare,
+// which Redis Cluster would refuse. Announcing `user_status` offline for a dead node's users is
+// not done (they read offline on the next query). A user hash left holding only a dead node's
+// fields stays in Redis until that user is connected, disconnected or queried again (it then
+// gets the keep_offline expiry).
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
