@@ -88,6 +88,9 @@ messenger::rest::RestOptions rest_options(const app::Config& c, const messenger:
   messenger::rest::RestOptions o;
   o.cors_origins = c.cors_origins;
   o.limits = m.limits;
+  o.lookups.shop_service = c.shop_service;
+  o.lookups.account_service = c.account_service;
+  o.lookups.timeout = std::chrono::milliseconds(c.lookup_timeout_ms);
   return o;
 }
 

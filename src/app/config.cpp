@@ -60,6 +60,13 @@ void add_engineio_flags(CLI::App& app, Config& c) {
       ->group("Engine.IO");
 }
 
+// Only plain http:// is supported for the marketplace services (internal network).
+std::string valid_service_url(const std::string& url) {
+  if (url.rfind("http://", 0) != 0 || url.size() <= 7)
+    return "must be an http:// URL such as http://shops.internal/v1/shops/{id}";
+  return {};
+}
+
 void add_messenger_flags(CLI::App& app, Config& c) {
   app.add_option("--store", c.store, "Message store: sqlite:PATH or postgres://USER@HOST/DB")
       ->envname("CZ_STORE")
@@ -81,6 +88,24 @@ void add_messenger_flags(CLI::App& app, Config& c) {
   app.add_flag("--test-namespaces", c.test_namespaces,
                "Also serve the echo namespaces /, /test and /test2 used by the protocol tests")
       ->envname("CZ_TEST_NAMESPACES")
+      ->group("Messenger");
+  app.add_option("--shop-service", c.shop_service,
+                 "Shop details service for new rooms: http:// URL, {id} = shop_id "
+                 "(default: keep the client's `shop`)")
+      ->envname("CZ_SHOP_SERVICE")
+      ->check(valid_service_url)
+      ->group("Messenger");
+  app.add_option("--account-service", c.account_service,
+                 "Buyer details service for new rooms: http:// URL, {id} = buyer id "
+                 "(default: keep the client's `buyer_info`)")
+      ->envname("CZ_ACCOUNT_SERVICE")
+      ->check(valid_service_url)
+      ->group("Messenger");
+  app.add_option("--lookup-timeout", c.lookup_timeout_ms,
+                 "Milliseconds to wait for the shop/account services")
+      ->envname("CZ_LOOKUP_TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(10u, 60000u))
       ->group("Messenger");
   app.add_option("--redis", c.redis, "Redis URL (redis://HOST:PORT) to run as a cluster node")
       ->envname("CZ_REDIS")

@@ -26,6 +26,9 @@ struct Config {
   std::string jwt_public_key_file;
   std::size_t max_message_size = 4096;
   bool test_namespaces = false;
+  std::string shop_service;     // URL template, e.g. http://shops.internal/v1/shops/{id}
+  std::string account_service;  // URL template, e.g. http://accounts.internal/v1/users/{id}
+  unsigned lookup_timeout_ms = 2000;
 
   // Cluster
   std::string redis;  // empty: single node

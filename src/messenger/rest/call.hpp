@@ -27,12 +27,14 @@ struct Service {
         jwt(jwt),
         announce(std::move(announce)),
         cors(options.cors_origins),
+        lookup(options.lookups, options.details),
         options(std::move(options)) {}
 
   store::Store& store;
   const JwtVerifier& jwt;
   const Announce announce;
   const CorsPolicy cors;
+  const DetailsLookup lookup;
   const RestOptions options;
 };
 
@@ -66,6 +68,9 @@ class Call : public std::enable_shared_from_this<Call> {
   const Service& service() const { return *service_; }
   const RestOptions& options() const { return service_->options; }
   store::Store& store() const { return service_->store; }
+  const DetailsLookup& lookup() const { return service_->lookup; }
+  // The request's I/O thread.
+  boost::asio::any_io_executor executor() const { return exchange_->executor(); }
   void announce(std::vector<std::string> users, std::string_view event, std::string json) const;
 
   // 200 with `json`.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "messenger/jwt.hpp"
+#include "messenger/rest/lookup.hpp"
 #include "messenger/rest/params.hpp"
 #include "messenger/rest/room_details.hpp"
 #include "messenger/validate.hpp"
@@ -41,6 +42,9 @@ struct RestOptions {
   PageLimits pages;
   DetailLimits details;
   std::size_t max_name_filter_bytes = 256;  // GET /v1/rooms?name=
+  // Shop and buyer details from the marketplace's services (--shop-service, --account-service);
+  // off unless their URLs are set.
+  LookupOptions lookups;
 };
 
 // Sends `event` with `json` (one serialized argument) to the Socket.IO rooms `user_rooms`.

@@ -82,16 +82,11 @@ void list_rooms(const CallPtr& call) {
       }));
 }
 
-void create_room(const CallPtr& call) {
-  auto acting = acting_of(*call);
-  if (!acting) return call->fail(acting.error());
-  auto req =
-      parse_create_room_body(call->body, *acting, call->options().limits, call->options().details);
-  if (!req) return call->fail(req.error());
-  const store::Role side =
-      req->buyer == call->caller.user_id ? store::Role::Buyer : store::Role::Seller;
+namespace {
+
+void store_room(const CallPtr& call, store::CreateRoom req, store::Role side) {
   call->store().create_room(
-      std::move(*req),
+      std::move(req),
       call->then<store::CreateRoomResult>([call, side](Result<store::CreateRoomResult> r) {
         if (!r) return call->fail_store(r.error());
         call->ok(render_create_room(*r, side));
@@ -99,6 +94,40 @@ void create_room(const CallPtr& call) {
         if (r->outcome != store::CreateOutcome::Existed)
           call->announce({r->room.buyer, r->room.seller}, kCreateRoomEvent, render_room(r->room));
       }));
+}
+
+// Replaces the client's shop and buyer details with the marketplace services' (when those are
+// configured and answer), then stores the room.
+void look_up_and_store_room(const CallPtr& call, store::CreateRoom req, store::Role side) {
+  auto room = std::make_shared<store::CreateRoom>(std::move(req));
+  call->lookup().shop(
+      room->shop_id, call->executor(), [call, room, side](std::optional<std::string> shop) {
+        call->guarded([&] {
+          if (shop) room->shop_json = std::move(*shop);
+          call->lookup().buyer(
+              room->buyer, call->executor(), [call, room, side](std::optional<std::string> info) {
+                call->guarded([&] {
+                  if (info) room->buyer_info_json = std::move(*info);
+                  store_room(call, std::move(*room), side);
+                });
+              });
+        });
+      });
+}
+
+}  // namespace
+
+void create_room(const CallPtr& call) {
+  auto acting = acting_of(*call);
+  if (!acting) return call->fail(acting.error());
+  auto req = parse_create_room_body(call->body, *acting, call->options().limits,
+                                    call->options().details);
+  if (!req) return call->fail(req.error());
+  const store::Role side =
+      req->buyer == call->caller.user_id ? store::Role::Buyer : store::Role::Seller;
+  if (call->lookup().looks_up_shops() || call->lookup().looks_up_buyers())
+    return look_up_and_store_room(call, std::move(*req), side);
+  store_room(call, std::move(*req), side);
 }
 
 void get_room(const CallPtr& call) {

@@ -18,6 +18,7 @@
 
 #include "messenger/base64url.hpp"
 #include "messenger/rest/rest.hpp"
+#include "rest_stub_service.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
 
@@ -719,6 +720,45 @@ TEST_F(RestHandlerTest, EditIsForTheSenderAndAnnouncedToBoth) {
             400);
   EXPECT_EQ(send(http::verb::put, "/v1/messages/" + m.id, token("b1"), "[1]").status, 400);
   EXPECT_TRUE(take_announcements().empty());
+}
+
+// --- shop and account services ------------------------------------------------------------
+
+TEST_F(RestHandlerTest, CreateRoomTakesDetailsFromTheServices) {
+  testing_support::StubService shops(200, R"({"data":{"name":"Remote Shop","logo":"l.png"}})");
+  testing_support::StubService accounts(200, R"({"name":"Remote Bob","email":"rb@x","role":"x"})");
+  RestOptions options;
+  options.lookups.shop_service = shops.url("/shops/{id}");
+  options.lookups.account_service = accounts.url("/users/{id}");
+  make_handler(options);
+  auto r = send(http::verb::post, "/v1/rooms", token("b1"),
+                R"({"buyer":"b1","seller":"s1","shop_id":"77","shop":{"name":"Client Shop"},
+                    "buyer_info":{"name":"Client Bob"}})");
+  ASSERT_EQ(r.status, 200) << r.raw.body();
+  EXPECT_STREQ(r.json["room"]["shop"]["name"].GetString(), "Remote Shop");
+  EXPECT_STREQ(r.json["room"]["shop"]["logo"].GetString(), "l.png");
+  EXPECT_EQ(shops.last_target(), "/shops/77");
+  EXPECT_EQ(accounts.last_target(), "/users/b1");
+  auto seller = get("/v1/rooms/b1.s1", token("s1"));
+  EXPECT_STREQ(seller.json["room"]["buyer_info"]["name"].GetString(), "Remote Bob");
+  EXPECT_FALSE(seller.json["room"]["buyer_info"].HasMember("role"));
+  EXPECT_EQ(get("/v1/rooms?role=SELLER&name=remote", token("s1")).json["rooms"].Size(), 1u);
+}
+
+TEST_F(RestHandlerTest, CreateRoomKeepsTheClientsDetailsWhenAServiceFails) {
+  testing_support::StubService shops(503, R"({"error":"down"})");
+  RestOptions options;
+  options.lookups.shop_service = shops.url("/shops/{id}");
+  options.lookups.account_service = "http://127.0.0.1:1/users/{id}";  // nothing listens
+  make_handler(options);
+  auto r = send(http::verb::post, "/v1/rooms", token("b1"),
+                R"({"buyer":"b1","seller":"s1","shop_id":"77","shop":{"name":"Client Shop"},
+                    "buyer_info":{"name":"Client Bob"}})");
+  ASSERT_EQ(r.status, 200) << r.raw.body();
+  EXPECT_STREQ(r.json["room"]["shop"]["name"].GetString(), "Client Shop");
+  EXPECT_EQ(shops.requests(), 1);
+  auto seller = get("/v1/rooms/b1.s1", token("s1"));
+  EXPECT_STREQ(seller.json["room"]["buyer_info"]["name"].GetString(), "Client Bob");
 }
 
 // --- CORS ----------------------------------------------------------------------------------
