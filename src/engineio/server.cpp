@@ -49,7 +49,11 @@ void watch_poll(const std::shared_ptr<net::HttpExchange>& get,
 Server::Server(net::IoPool& pool, ConnectionAcceptor& acceptor, ServerOptions options)
     : context_(std::make_shared<ServerContext>(pool, acceptor, std::move(options))) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  // Sessions and the table's context refer to each other; break that (and the listener links)
+  // here. Destroy the server only once the I/O threads have stopped (IoPool::run() returned).
+  for (auto& session : context_->sessions.take_all()) session->abandon();
+}
 
 const ServerOptions& Server::options() const {
   return context_->options;

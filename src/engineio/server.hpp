@@ -28,6 +28,7 @@ class Server : public net::HttpHandler {
  public:
   // `pool` and `acceptor` must outlive the server.
   Server(net::IoPool& pool, ConnectionAcceptor& acceptor, ServerOptions options = {});
+  // Call once the I/O threads have stopped: remaining sessions are dropped without notice.
   ~Server() override;
 
   // Called by the net layer on the request's shard thread.

@@ -466,6 +466,18 @@ void Session::shutdown() {
   close_now("server shutting down", PacketType::close, 1001);
 }
 
+void Session::abandon() {
+  state_ = State::closed;
+  notified_ = true;
+  listener_.reset();
+  early_messages_.clear();
+  poll_.reset();
+  probe_.reset();
+  ws_.reset();
+  upgrade_timer_.reset();
+  buffer_.clear();
+}
+
 void Session::close_now(std::string_view reason, PacketType poll_answer, std::uint16_t ws_code) {
   if (state_ == State::closed) return;
   notify_close(reason);

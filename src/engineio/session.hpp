@@ -45,6 +45,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void on_upgrade(std::shared_ptr<net::WebSocket> ws);
   // The server is stopping.
   void shutdown();
+  // The server object is being destroyed and the I/O threads no longer run: drops the
+  // references that would otherwise keep sessions, listeners and sockets alive in a cycle.
+  void abandon();
 
   // Any thread: whether the session has moved to WebSocket (requests are checked against it).
   bool on_websocket() const { return websocket_.load(std::memory_order_acquire); }

@@ -35,6 +35,16 @@ std::vector<std::shared_ptr<Session>> SessionTable::snapshot() const {
   return out;
 }
 
+std::vector<std::shared_ptr<Session>> SessionTable::take_all() {
+  std::vector<std::shared_ptr<Session>> out;
+  for (auto& s : stripes_) {
+    std::lock_guard lock(s.mutex);
+    for (auto& [id, session] : s.sessions) out.push_back(std::move(session));
+    s.sessions.clear();
+  }
+  return out;
+}
+
 std::size_t SessionTable::size() const {
   std::size_t n = 0;
   for (auto& s : stripes_) {

@@ -21,6 +21,8 @@ class SessionTable {
   // Removes `id` only if it still maps to `session`.
   void erase(const std::string& id, const Session* session);
   std::vector<std::shared_ptr<Session>> snapshot() const;
+  // Empties the table, returning what it held.
+  std::vector<std::shared_ptr<Session>> take_all();
   std::size_t size() const;
 
  private:

@@ -44,7 +44,9 @@ class EngineIoServerTest : public ::testing::Test {
   void TearDown() override {
     if (pool_) pool_->stop();
     if (runner_.joinable()) runner_.join();
+    // Everything that may hold sockets or timers goes before the io_contexts.
     server_.reset();
+    router_ = net::Router();
     eio_.reset();
     pool_.reset();
   }
