@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -169,6 +170,24 @@ void HttpSession::on_header(const error_code& ec) {
     return;
   }
   stream_.expires_after(state_->options.read_timeout);
+  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    // The client (curl, for one) waits for this before sending a larger body.
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](const error_code& ec, std::size_t) {
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->read_body();
+                      });
+    return;
+  }
+  read_body();
+}
+
+void HttpSession::read_body() {
+  if (closed_) return;
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_body(ec); });

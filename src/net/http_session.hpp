@@ -65,6 +65,7 @@ class HttpSession final : public ServerConnection,
  private:
   void read_request();
   void on_header(const boost::system::error_code& ec);
+  void read_body();
   void on_body(const boost::system::error_code& ec);
   void dispatch();
   void watch_for_disconnect();

@@ -175,6 +175,10 @@ BroadcastOperator Socket::to(std::string room) const {
   return BroadcastOperator(*nsp_, BroadcastTarget{{std::move(room)}, {id_}});
 }
 
+BroadcastOperator Socket::broadcast() const {
+  return BroadcastOperator(*nsp_, BroadcastTarget{{}, {id_}});
+}
+
 // --- lifecycle ---
 
 void Socket::disconnect(bool close_connection) {

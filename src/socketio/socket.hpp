@@ -47,6 +47,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   // Broadcast to `room`, excluding this socket.
   BroadcastOperator to(std::string room) const;
+  // Broadcast to the whole namespace except this socket (Node's `socket.broadcast`); narrow it
+  // with .to(room).
+  BroadcastOperator broadcast() const;
 
   // Disconnects this namespace connection (DISCONNECT packet); with close_connection, the
   // whole Engine.IO connection.

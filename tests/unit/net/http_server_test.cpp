@@ -175,7 +175,9 @@ class HttpServerTest : public ::testing::Test {
   void TearDown() override {
     if (pool_) pool_->stop();
     if (runner_.joinable()) runner_.join();
+    // Handlers may hold sockets: they go before the io_contexts.
     server_.reset();
+    router_ = Router();
     pool_.reset();
   }
 
@@ -242,6 +244,22 @@ TEST_F(HttpServerTest, PostBodyAndLimit) {
   auto big = request(s, http::verb::post, "/echo", std::string(101, 'x'));
   EXPECT_EQ(big.result(), http::status::payload_too_large);
   EXPECT_FALSE(big.keep_alive());
+}
+
+TEST_F(HttpServerTest, ExpectContinue) {
+  router_.add("/echo", std::make_shared<EchoBodyHandler>());
+  start();
+  auto s = connect();
+  asio::write(s, asio::buffer(std::string("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                          "Expect: 100-continue\r\n\r\n")));
+  std::string interim(25, '\0');
+  asio::read(s, asio::buffer(interim));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  asio::write(s, asio::buffer(std::string("hello")));
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res);
+  EXPECT_EQ(res.body(), "hello");
 }
 
 TEST_F(HttpServerTest, MalformedRequestGets400) {

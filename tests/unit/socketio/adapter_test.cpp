@@ -131,6 +131,19 @@ TEST_F(TwoShards, SocketToExcludesTheSender) {
   EXPECT_EQ(received(a2), Strings{"42/test,[\"m\"]"});
 }
 
+TEST_F(TwoShards, SocketBroadcastReachesEveryoneElse) {
+  auto& a = add_client(0);
+  auto& b = add_client(1);
+  auto& c = add_client(1);
+  join(c, "r");
+  run_on(*a.io, [&] { a.socket->broadcast().emit("all"); });
+  run_on(*a.io, [&] { a.socket->broadcast().to("r").emit("room"); });
+  barrier();
+  EXPECT_TRUE(received(a).empty());
+  EXPECT_EQ(received(b), Strings{"42/test,[\"all\"]"});
+  EXPECT_EQ(received(c), (Strings{"42/test,[\"all\"]", "42/test,[\"room\"]"}));
+}
+
 TEST_F(TwoShards, ExceptRoomsAndOwnIdRooms) {
   auto& a = add_client(0);
   auto& b = add_client(1);
