@@ -10,7 +10,7 @@ const {
 } = require('../lib/harness');
 const { SECRET, user, createRoom } = require('../messenger/helpers');
 
-const PRESENCE_TTL_MS = 1500;
+const PRESENCE_TTL_MS = 2000;
 
 async function statusOf(socket, userId) {
   const reply = await emitWithAck(socket, 'get_user_status', { user_ids: [userId] });
