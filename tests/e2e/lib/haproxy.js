@@ -8,7 +8,7 @@
 //   await lb.serverStates()     -> { cz1: 'UP', cz2: 'DOWN', ... } (from the stats socket)
 //   await lb.waitForStates({ cz2: 'DOWN' })
 //   await lb.sessionTotals()    -> { cz1: 12, ... } sessions HAProxy sent to each node so far
-//   await lb.waitIdle()         -> once no session is open to any node
+//   await lb.waitIdle()         -> once no session is open to any node and none started lately
 //   await lb.stop()
 const fs = require('node:fs');
 const net = require('node:net');
@@ -115,13 +115,23 @@ async function startHaproxy({ nodes, sample = SAMPLE, readyTimeoutMs = 10000 } =
     };
     const states = () => serverColumn((cols) => cols[17].split(' ')[0]);
     const sessionTotals = () => serverColumn((cols) => Number(cols[7]));
-    // Resolves once no request or tunnel is open to any node (after clients closed).
-    const waitIdle = async (timeoutMs = 5000) => {
+    // Resolves once no request or tunnel is open to any node and none was made for `quietMs`
+    // (closed polling clients may still send their last requests a moment later).
+    const waitIdle = async ({ quietMs = 300, timeoutMs = 5000 } = {}) => {
       const deadline = Date.now() + timeoutMs;
+      let last = '';
+      let quietSince = Date.now();
       for (;;) {
-        const now = await serverColumn((cols) => Number(cols[4]));
-        if (Object.values(now).every((n) => n === 0)) return;
-        if (Date.now() > deadline) throw new Error(`haproxy still has sessions open: ${JSON.stringify(now)}`);
+        const now = await serverColumn((cols) => `${cols[4]}/${cols[7]}`);
+        const text = JSON.stringify(now);
+        const open = Object.values(now).some((v) => !v.startsWith('0/'));
+        if (text !== last || open) {
+          last = text;
+          quietSince = Date.now();
+        } else if (Date.now() - quietSince >= quietMs) {
+          return;
+        }
+        if (Date.now() > deadline) throw new Error(`haproxy not idle (current/total sessions): ${text}`);
         await sleep(50);
       }
     };
