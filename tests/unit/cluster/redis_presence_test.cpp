@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 using testing::run_until;
 using testing::TestRedisServer;
 
-constexpr auto kTtl = 600ms;
+constexpr auto kTtl = 1000ms;
 
 class RedisPresenceTest : public ::testing::Test {
  protected:
