@@ -1,0 +1,136 @@
+'use strict';
+// Redis and PostgreSQL restart during a run (stopped, then started again on the same port and
+// data dir): the nodes recover by themselves, with a log line and without a restart of their
+// own. During the PostgreSQL outage a new_message gets a clear STORE_UNAVAILABLE error ack and
+// the node stays up; after each recovery messages are stored and delivered across nodes again.
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { connect, waitFor, closeAllSockets, sleep } = require('../lib/harness');
+const { startCluster, credentials, createRoom, messagePayload } = require('./cluster');
+
+const RECOVERY_TIMEOUT_MS = 20000;
+
+function emitAck(socket, event, payload, timeoutMs = 5000) {
+  return socket.timeout(timeoutMs).emitWithAck(event, payload);
+}
+
+async function healthy(node) {
+  const res = await fetch(`${node.url}/healthz`);
+  return res.status === 200 && node.proc.running;
+}
+
+// Resolves once `pattern` shows in the node's output (after `from` characters), bounded.
+async function logLine(node, pattern, from, timeoutMs = RECOVERY_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(node.output().slice(from))) {
+    if (Date.now() > deadline) throw new Error(`no log line ${pattern} from ${node.url}:\n${node.output().slice(from)}`);
+    await sleep(100);
+  }
+}
+
+describe('redis and postgresql restarts', () => {
+  let cluster;
+  let buyer;
+  let seller;
+  let counter = 0;
+  const stored = []; // ids of every message acked
+
+  // One message buyer -> seller (node 1 -> node 3); resolves with the ack (message or error).
+  const sendOnce = (content = `m${counter++}`) => emitAck(buyer, 'new_message', messagePayload('b1', 's1', content), 10000);
+
+  // Sends `count` messages and checks each is acked and reaches the seller on the other node.
+  async function exchange(count) {
+    for (let i = 0; i < count; i++) {
+      const reply = await sendOnce();
+      assert.equal(reply.error, undefined, JSON.stringify(reply.error));
+      stored.push(reply._id);
+      const [got] = await waitFor(seller, 'new_message', 5000);
+      assert.equal(got._id, reply._id);
+    }
+  }
+
+  before(async () => {
+    cluster = await startCluster({ nodes: 3 });
+    const [node1, , node3] = cluster.nodes;
+    buyer = await connect(`${node1.url}/messenger`, { auth: credentials('b1') });
+    seller = await connect(`${node3.url}/messenger`, { auth: credentials('s1') });
+    await createRoom(buyer, 'b1', 's1');
+    await waitFor(seller, 'create_room', 8000);
+  });
+  after(async () => {
+    closeAllSockets();
+    await cluster?.stop();
+  });
+
+  it('before any restart: messages cross nodes', { timeout: 20000 }, async () => {
+    await exchange(3);
+  });
+
+  it('redis-server restart: every node reconnects by itself and cross-node delivery resumes', { timeout: 40000 }, async () => {
+    const marks = cluster.nodes.map((n) => n.output().length);
+    await cluster.redis.halt();
+    // Down for a while: the nodes notice, keep serving locally, and keep retrying.
+    await Promise.all(cluster.nodes.map((n, i) => logLine(n, /redis .*(connection lost|cannot connect)/, marks[i])));
+    const duringOutage = await sendOnce('while redis is down');
+    assert.equal(duringOutage.error, undefined, 'the store does not need Redis');
+    stored.push(duringOutage._id);
+    await cluster.redis.resume();
+    await Promise.all(cluster.nodes.map((n, i) => logLine(n, /redis .*reconnected to/, marks[i])));
+    for (const node of cluster.nodes) assert.ok(await healthy(node));
+
+    // Re-subscribing follows the reconnect asynchronously: wait (boundedly) until a message
+    // crosses again, then every message must.
+    const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
+    for (;;) {
+      const reply = await sendOnce();
+      assert.equal(reply.error, undefined, JSON.stringify(reply.error));
+      stored.push(reply._id);
+      const got = await waitFor(seller, 'new_message', 500).catch(() => null);
+      if (got && got[0]._id === reply._id) break;
+      assert.ok(Date.now() < deadline, 'cross-node delivery did not resume after the Redis restart');
+    }
+    await exchange(5);
+  });
+
+  it('postgresql restart: STORE_UNAVAILABLE during the outage, nodes up, then stored and delivered again', { timeout: 50000 }, async () => {
+    const marks = cluster.nodes.map((n) => n.output().length);
+    await cluster.pg.halt();
+
+    const refused = await sendOnce('while postgresql is down');
+    assert.ok(refused.error, `acked while the database was down: ${JSON.stringify(refused)}`);
+    assert.equal(refused.error.code, 'STORE_UNAVAILABLE', JSON.stringify(refused.error));
+    assert.equal(typeof refused.error.message, 'string');
+    // The connection and every node stay up.
+    assert.ok(buyer.connected && seller.connected);
+    for (const node of cluster.nodes) assert.ok(await healthy(node), `${node.url} is not healthy`);
+
+    await cluster.pg.resume();
+    // Node 1 saw the outage; it reconnects by itself (when the next request needs the database).
+    const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
+    for (;;) {
+      const reply = await sendOnce();
+      if (!reply.error) {
+        stored.push(reply._id);
+        assert.equal((await waitFor(seller, 'new_message', 5000))[0]._id, reply._id);
+        break;
+      }
+      assert.equal(reply.error.code, 'STORE_UNAVAILABLE', JSON.stringify(reply.error));
+      assert.ok(Date.now() < deadline, 'the store did not recover after the PostgreSQL restart');
+      await sleep(200);
+    }
+    await logLine(cluster.nodes[0], /reconnected to PostgreSQL/, marks[0]);
+    await exchange(5);
+    // The seller's node reads from the database again too.
+    const synced = await emitAck(seller, 'sync', { since: 0, limit: 500 });
+    assert.equal(synced.error, undefined, JSON.stringify(synced.error));
+    assert.deepEqual(synced.messages.map((m) => m._id), stored);
+  });
+
+  it('everything acked across both restarts is in PostgreSQL, and nothing else', { timeout: 20000 }, async () => {
+    const rows = cluster.pg.psql("SELECT id FROM messages WHERE room_id = 'b1.s1' ORDER BY id").split('\n').filter(Boolean);
+    assert.deepEqual(rows, [...stored].sort());
+    assert.ok(!rows.includes(undefined));
+    const refusedContent = cluster.pg.psql("SELECT count(*) FROM messages WHERE content = 'while postgresql is down'");
+    assert.equal(refusedContent, '0', 'a message refused with STORE_UNAVAILABLE was stored');
+  });
+});
