@@ -124,6 +124,9 @@ int run(const app::Config& config) {
   auto options = messenger_options(config, pool, jwt);
   options.presence = presence;
   auto rest = rest_options(config, options);
+  // Sockets' create_room looks up shop and buyer details as POST /v1/rooms does.
+  options.room_details = messenger::rest::room_details_source(
+      std::make_shared<const messenger::rest::DetailsLookup>(rest.lookups, rest.details));
   auto messenger = messenger::install(sockets, *store, std::move(options));
   messenger::JwtVerifier rest_jwt(jwt);
 

@@ -8,6 +8,7 @@
 
 #include "messenger/jwt.hpp"
 #include "messenger/presence.hpp"
+#include "messenger/room_details_source.hpp"
 #include "messenger/room_directory.hpp"
 #include "messenger/validate.hpp"
 #include "socketio/namespace.hpp"
@@ -34,6 +35,7 @@ struct Context {
   const Limits limits;
   std::shared_ptr<Presence> presence;
   RoomDirectory rooms;
+  RoomDetailsSource room_details;  // set once by install(); null: no lookups
   const std::vector<boost::asio::any_io_executor> shards;
 
   // The shard that broadcasts a room's messages. Store completions arrive in commit order on

@@ -24,6 +24,7 @@ std::unique_ptr<Messenger> install(socketio::Server& server, store::Store& store
   auto ctx = std::make_shared<Context>(server.of(options.namespace_name), store, options.jwt,
                                        options.limits, std::move(options.presence),
                                        std::move(options.shards));
+  ctx->room_details = std::move(options.room_details);
   install_auth(ctx);
   install_presence(ctx);
   install_room_events(ctx);

@@ -18,6 +18,7 @@
 
 #include "messenger/jwt.hpp"
 #include "messenger/presence.hpp"
+#include "messenger/room_details_source.hpp"
 #include "messenger/validate.hpp"
 #include "socketio/server.hpp"
 #include "store/store.hpp"
@@ -36,6 +37,8 @@ struct Options {
   std::vector<boost::asio::any_io_executor> shards;
   // Null: LocalPresence (this process). The cluster layer passes a Redis-backed one.
   std::shared_ptr<Presence> presence;
+  // Shop and buyer details of new rooms (the marketplace's services); null: none beyond the ids.
+  RoomDetailsSource room_details;
 };
 
 class Messenger {

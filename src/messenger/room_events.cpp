@@ -47,6 +47,22 @@ std::string render_ack(const store::CreateRoomResult& result, const std::string&
   return json;
 }
 
+void store_room(const ContextPtr& ctx, std::shared_ptr<socketio::Socket> self,
+                store::CreateRoom req, socketio::Ack ack) {
+  auto executor = self->executor();
+  ctx->store.create_room(
+      std::move(req),
+      on_executor<store::CreateRoomResult>(
+          executor, [ctx, self, ack = std::move(ack)](Result<store::CreateRoomResult> r) {
+            if (!r) return refuse(*self, kEvent, ack, client_error_from_store(r.error()));
+            const store::Room& room = r->room;
+            ctx->rooms.remember(self->shard(), room.id, Participants{room.buyer, room.seller});
+            std::string room_json = render_room(room);
+            if (ack) ack(render_ack(*r, room_json));
+            ctx->ns.to(room.buyer).to(room.seller).emit(kEvent, std::move(room_json));
+          }));
+}
+
 void on_create_room(const ContextPtr& ctx, socketio::Socket& socket, const socketio::Event& event,
                     socketio::Ack ack) {
   const Identity* me = identity_of(socket);
@@ -60,17 +76,11 @@ void on_create_room(const ContextPtr& ctx, socketio::Socket& socket, const socke
   if (req->creator.empty()) req->creator = me->user_id;
 
   auto self = socket.shared_from_this();
-  ctx->store.create_room(
-      std::move(*req),
-      on_executor<store::CreateRoomResult>(
-          socket.executor(), [ctx, self, ack = std::move(ack)](Result<store::CreateRoomResult> r) {
-            if (!r) return refuse(*self, kEvent, ack, client_error_from_store(r.error()));
-            const store::Room& room = r->room;
-            ctx->rooms.remember(self->shard(), room.id, Participants{room.buyer, room.seller});
-            std::string room_json = render_room(room);
-            if (ack) ack(render_ack(*r, room_json));
-            ctx->ns.to(room.buyer).to(room.seller).emit(kEvent, std::move(room_json));
-          }));
+  if (!ctx->room_details) return store_room(ctx, std::move(self), std::move(*req), std::move(ack));
+  auto room = std::make_shared<store::CreateRoom>(std::move(*req));
+  ctx->room_details(room, socket.executor(), [ctx, self, room, ack = std::move(ack)]() mutable {
+    store_room(ctx, std::move(self), std::move(*room), std::move(ack));
+  });
 }
 
 }  // namespace

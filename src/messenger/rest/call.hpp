@@ -27,14 +27,15 @@ struct Service {
         jwt(jwt),
         announce(std::move(announce)),
         cors(options.cors_origins),
-        lookup(options.lookups, options.details),
+        room_details(room_details_source(
+            std::make_shared<const DetailsLookup>(options.lookups, options.details))),
         options(std::move(options)) {}
 
   store::Store& store;
   const JwtVerifier& jwt;
   const Announce announce;
   const CorsPolicy cors;
-  const DetailsLookup lookup;
+  const RoomDetailsSource room_details;  // null: no lookups configured
   const RestOptions options;
 };
 
@@ -68,7 +69,7 @@ class Call : public std::enable_shared_from_this<Call> {
   const Service& service() const { return *service_; }
   const RestOptions& options() const { return service_->options; }
   store::Store& store() const { return service_->store; }
-  const DetailsLookup& lookup() const { return service_->lookup; }
+  const RoomDetailsSource& room_details() const { return service_->room_details; }
   // The request's I/O thread.
   boost::asio::any_io_executor executor() const { return exchange_->executor(); }
   void announce(std::vector<std::string> users, std::string_view event, std::string json) const;

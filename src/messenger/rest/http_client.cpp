@@ -56,11 +56,12 @@ class GetOperation : public std::enable_shared_from_this<GetOperation> {
 
  private:
   void write() {
-    http::async_write(stream_, request_,
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                        if (ec) return self->finish(0, {});
-                        self->read();
-                      });
+    http::async_write(
+        stream_, request_,
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          if (ec) return self->finish(0, {});
+          self->read();
+        });
   }
 
   void read() {
@@ -103,7 +104,8 @@ class GetOperation : public std::enable_shared_from_this<GetOperation> {
 
 void http_get(asio::any_io_executor executor, const HttpUrl& url, std::chrono::milliseconds timeout,
               std::size_t max_body_bytes, std::function<void(unsigned, std::string)> done) {
-  auto op = std::make_shared<GetOperation>(std::move(executor), url, max_body_bytes, std::move(done));
+  auto op =
+      std::make_shared<GetOperation>(std::move(executor), url, max_body_bytes, std::move(done));
   op->start(timeout);
 }
 

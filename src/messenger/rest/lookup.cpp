@@ -127,8 +127,7 @@ void DetailsLookup::buyer(const std::string& user_id, boost::asio::any_io_execut
 }
 
 void DetailsLookup::fetch(char kind, const std::string& url_template, const std::string& id,
-                          Parse parse, boost::asio::any_io_executor executor,
-                          Done done) const {
+                          Parse parse, boost::asio::any_io_executor executor, Done done) const {
   if (url_template.empty() || id.empty()) {
     boost::asio::post(executor, [done = std::move(done)] { done(std::nullopt); });
     return;
@@ -169,6 +168,22 @@ void DetailsLookup::fetch(char kind, const std::string& url_template, const std:
              }
              done(std::move(json));
            });
+}
+
+RoomDetailsSource room_details_source(std::shared_ptr<const DetailsLookup> lookup) {
+  if (!lookup || (!lookup->looks_up_shops() && !lookup->looks_up_buyers())) return nullptr;
+  return [lookup](std::shared_ptr<store::CreateRoom> room, boost::asio::any_io_executor executor,
+                  std::function<void()> done) {
+    lookup->shop(room->shop_id, executor,
+                 [lookup, room, executor, done = std::move(done)](std::optional<std::string> shop) {
+                   if (shop) room->shop_json = std::move(*shop);
+                   lookup->buyer(room->buyer, executor,
+                                 [room, done = std::move(done)](std::optional<std::string> info) {
+                                   if (info) room->buyer_info_json = std::move(*info);
+                                   done();
+                                 });
+                 });
+  };
 }
 
 }  // namespace cz::messenger::rest

@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "messenger/rest/room_details.hpp"
+#include "messenger/room_details_source.hpp"
 
 namespace cz::messenger::rest {
 
@@ -52,7 +53,8 @@ std::string expand_url_template(std::string_view url_template, std::string_view 
 
 // The details in a service's answer, as JSON to store (validated like a client's), or nullopt.
 std::optional<std::string> shop_from_answer(std::string_view body, const DetailLimits& limits);
-std::optional<std::string> buyer_info_from_answer(std::string_view body, const DetailLimits& limits);
+std::optional<std::string> buyer_info_from_answer(std::string_view body,
+                                                  const DetailLimits& limits);
 
 // --- the lookups ---------------------------------------------------------------------------
 
@@ -88,6 +90,11 @@ class DetailsLookup {
   const DetailLimits limits_;
   std::shared_ptr<Cache> cache_;
 };
+
+// The lookups as the socket handlers take them (messenger::Options::room_details): the shop,
+// then the buyer, each replacing the client's details when its service answers. Null when
+// neither service is configured.
+RoomDetailsSource room_details_source(std::shared_ptr<const DetailsLookup> lookup);
 
 // One GET; `done(status, body)` on `executor`, status 0 on a network error or timeout.
 void http_get(boost::asio::any_io_executor executor, const HttpUrl& url,

@@ -100,19 +100,9 @@ void store_room(const CallPtr& call, store::CreateRoom req, store::Role side) {
 // configured and answer), then stores the room.
 void look_up_and_store_room(const CallPtr& call, store::CreateRoom req, store::Role side) {
   auto room = std::make_shared<store::CreateRoom>(std::move(req));
-  call->lookup().shop(
-      room->shop_id, call->executor(), [call, room, side](std::optional<std::string> shop) {
-        call->guarded([&] {
-          if (shop) room->shop_json = std::move(*shop);
-          call->lookup().buyer(
-              room->buyer, call->executor(), [call, room, side](std::optional<std::string> info) {
-                call->guarded([&] {
-                  if (info) room->buyer_info_json = std::move(*info);
-                  store_room(call, std::move(*room), side);
-                });
-              });
-        });
-      });
+  call->room_details()(room, call->executor(), [call, room, side] {
+    call->guarded([&] { store_room(call, std::move(*room), side); });
+  });
 }
 
 }  // namespace
@@ -120,13 +110,12 @@ void look_up_and_store_room(const CallPtr& call, store::CreateRoom req, store::R
 void create_room(const CallPtr& call) {
   auto acting = acting_of(*call);
   if (!acting) return call->fail(acting.error());
-  auto req = parse_create_room_body(call->body, *acting, call->options().limits,
-                                    call->options().details);
+  auto req =
+      parse_create_room_body(call->body, *acting, call->options().limits, call->options().details);
   if (!req) return call->fail(req.error());
   const store::Role side =
       req->buyer == call->caller.user_id ? store::Role::Buyer : store::Role::Seller;
-  if (call->lookup().looks_up_shops() || call->lookup().looks_up_buyers())
-    return look_up_and_store_room(call, std::move(*req), side);
+  if (call->room_details()) return look_up_and_store_room(call, std::move(*req), side);
   store_room(call, std::move(*req), side);
 }
 

@@ -85,6 +85,36 @@ TEST_F(Handlers, CreateRoomRefusals) {
   EXPECT_EQ(error_code(*call(buyer, "create_room", R"("b1.s1")")), "VALIDATION_ERROR");
 }
 
+// A room details source standing in for the marketplace's services (the HTTP one is tested in
+// rest_lookup_test): answers asynchronously, like a service, and counts its calls.
+class HandlersWithRoomDetails : public MessengerFixture {
+ protected:
+  void configure(Options& options) override {
+    options.room_details = [this](std::shared_ptr<store::CreateRoom> room,
+                                  boost::asio::any_io_executor executor,
+                                  std::function<void()> done) {
+      ++lookups_;
+      boost::asio::post(executor, [room, done = std::move(done)] {
+        room->shop_json = R"({"name":"Shop )" + room->shop_id + "\"}";
+        room->buyer_info_json = R"({"name":"Buyer )" + room->buyer + "\"}";
+        done();
+      });
+    };
+  }
+  int lookups_ = 0;
+};
+
+TEST_F(HandlersWithRoomDetails, CreateRoomStoresTheLookedUpDetails) {
+  auto buyer = login("b1");
+  auto seller = login("s1", "SELLER");
+  auto r = call(buyer, "create_room", R"({"type":"BS","buyer":"b1","seller":"s1","shop_id":"7"})");
+  ASSERT_EQ(error_code(*r), "OK");
+  EXPECT_EQ(lookups_, 1);
+  EXPECT_EQ(text_of((*r)["room"]["shop"], "name"), "Shop 7");
+  ASSERT_TRUE(run_until([&] { return events(seller, "create_room").size() == 1; }));
+  EXPECT_EQ(text_of((*events(seller, "create_room")[0])[0]["buyer_info"], "name"), "Buyer b1");
+}
+
 // --- new_message ---
 
 TEST_F(Handlers, NewMessageIsStoredThenDeliveredToEveryTabOfBothUsers) {

@@ -57,8 +57,12 @@ class MessengerFixture : public ::testing::Test {
     options.jwt.hs256_secret = kSecret;
     options.limits.max_content_bytes = 64;
     options.shards = {io_.get_executor()};
+    configure(options);
     messenger_ = install(*server_, *store_, options);
   }
+
+  // Lets a test suite change the options before the messenger is installed.
+  virtual void configure(Options&) {}
 
   void TearDown() override {
     for (auto& c : connections_)
