@@ -1,6 +1,7 @@
 // open_store(url): picks the implementation from the URL's scheme.
 //
-//   sqlite:PATH[?synchronous=full|normal&readers=N]   (also sqlite://PATH; sqlite:///abs/path)
+//   sqlite:PATH[?synchronous=full|normal&readers=N&commit_window_us=N&checkpoint_pages=N]
+//                                                      (also sqlite://PATH; sqlite:///abs/path)
 //   postgres://...  postgresql://...                   (see postgres/postgres_url.hpp)
 #include <fmt/format.h>
 
@@ -24,6 +25,17 @@ std::runtime_error bad_url(std::string_view why) {
   return std::runtime_error(fmt::format("invalid store URL: {}", why));
 }
 
+// A whole decimal number in [lo, hi], else bad_url(why).
+std::size_t parse_number(std::string_view value, std::size_t lo, std::size_t hi,
+                         std::string_view why) {
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < lo || n > hi) {
+    throw bad_url(why);
+  }
+  return n;
+}
+
 void apply_sqlite_option(sqlite::SqliteOptions& options, std::string_view key,
                          std::string_view value) {
   if (key == "synchronous") {
@@ -34,12 +46,13 @@ void apply_sqlite_option(sqlite::SqliteOptions& options, std::string_view key,
     else
       throw bad_url("synchronous must be full or normal");
   } else if (key == "readers") {
-    std::size_t n = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 64) {
-      throw bad_url("readers must be a number from 1 to 64");
-    }
-    options.reader_threads = n;
+    options.reader_threads = parse_number(value, 1, 64, "readers must be a number from 1 to 64");
+  } else if (key == "commit_window_us") {
+    options.commit_window = std::chrono::microseconds(
+        parse_number(value, 0, 100'000, "commit_window_us must be a number from 0 to 100000"));
+  } else if (key == "checkpoint_pages") {
+    options.checkpoint_pages = static_cast<int>(parse_number(
+        value, 100, 1'000'000, "checkpoint_pages must be a number from 100 to 1000000"));
   } else {
     throw bad_url(fmt::format("unknown sqlite option '{}'", key));
   }

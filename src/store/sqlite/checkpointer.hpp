@@ -7,6 +7,11 @@
 // Instead, the writer's commit hook only signals this thread once the WAL passes a threshold, and
 // the thread runs a PASSIVE checkpoint on its own connection; WAL mode lets the writer keep
 // appending (and readers keep reading) while it runs.
+//
+// Under sustained writes that checkpoint never quite catches up (the writer appends while it
+// copies), and the WAL only restarts from its beginning after a checkpoint that copied every
+// frame: so when the WAL reaches twice the threshold, the writer copies the remaining frames
+// itself, between two batches. One signal per threshold of growth, never one per commit.
 #include <sqlite3.h>
 
 #include <atomic>
@@ -36,10 +41,14 @@ class Checkpointer {
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
+  void inline_checkpoint(sqlite3* writer);
   void loop();
 
   std::unique_ptr<Connection> conn_;
   const int threshold_pages_;
+  // The writer thread's (on_commit) only.
+  int last_wal_pages_ = 0;
+  int requested_at_pages_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool requested_ = false;

@@ -14,6 +14,8 @@
 //   run; an ack then survives a power loss too. Group commit keeps the throughput close to
 //   Normal under concurrency (one fsync per batch), but every ack waits for an fsync — a
 //   sender that waits for each ack is capped at one message per fsync (~8 ms on our VM disk).
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -31,6 +33,9 @@ struct SqliteOptions {
   Durability durability = Durability::Normal;
   std::size_t reader_threads = 2;
   std::size_t max_batch = 256;  // writes per transaction
+  // How long the writer may wait for more writes before a transaction, under load
+  // (group_commit_writer.hpp). Measured in bench/RESULTS.md.
+  std::chrono::microseconds commit_window{500};
   std::size_t max_queued_writes = 10'000;
   std::size_t max_queued_reads = 10'000;
   int busy_timeout_ms = 5000;
@@ -83,6 +88,7 @@ class SqliteStore final : public Store {
     readers_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
   }
 
+  std::atomic<bool> stopped_{false};
   ErrorDispatcher errors_;  // first member: outlives the workers that refuse through it
   std::unique_ptr<Checkpointer> checkpointer_;  // outlives the writer connection it hooks
   std::unique_ptr<GroupCommitWriter<Connection>> writer_;

@@ -97,6 +97,40 @@ TEST_P(SqliteLifecycleTest, CheckpointsRunInTheBackgroundAndLoseNothing) {
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 300);
 }
 
+// Under sustained writes a background checkpoint never copies the newest frames, and the WAL
+// only restarts after one that copied all: without the writer's own catch-up the file would
+// grow without bound (tens of MB here).
+TEST_P(SqliteLifecycleTest, TheWalStaysBoundedUnderSustainedWrites) {
+  store_.reset();
+  auto o = options();
+  o.checkpoint_pages = 16;  // 64 KiB of WAL
+  auto s = std::make_unique<sqlite::SqliteStore>(o);
+  sqlite_ = s.get();
+  store_ = std::move(s);
+  make_room("b1", "s1");
+  const std::string wal = o.path + "-wal";
+  const std::string text(500, 'x');
+  std::uintmax_t largest = 0;
+  constexpr int kWaves = 300, kPerWave = 8;
+  for (int wave = 0; wave < kWaves; ++wave) {
+    std::vector<std::future<Result<InsertMessageResult>>> acks;
+    for (int i = 0; i < kPerWave; ++i) {
+      auto p = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+      acks.push_back(p->get_future());
+      store_->insert_message(NewMessage{"b1.s1", "b1", "s1", MessageType::Text, text, ""},
+                             [p](Result<InsertMessageResult> r) { p->set_value(std::move(r)); });
+    }
+    for (auto& a : acks) ASSERT_TRUE(a.get().ok());
+    std::error_code ec;
+    largest = std::max(largest, std::filesystem::file_size(wal, ec));
+  }
+  EXPECT_GT(sqlite_->checkpoints(), 0u);
+  EXPECT_LT(largest, 2u * 1024 * 1024) << "WAL grew to " << largest << " bytes";
+  store_->shutdown();
+  reopen();
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, kWaves * kPerWave);
+}
+
 TEST_P(SqliteLifecycleTest, IdsKeepGrowingAfterAReopenEvenIfTheClockWentBack) {
   make_room("b1", "s1");
   store_.reset();
