@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace cz::store::sqlite {
 
 Checkpointer::Checkpointer(const std::string& path, const ConnectionOptions& options,

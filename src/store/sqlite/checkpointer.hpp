@@ -38,6 +38,9 @@ class Checkpointer {
   void attach(Connection& writer);
   void stop();
   std::uint64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
+  // The writer's own catch-up checkpoints (it waits for them) and the longest one.
+  std::uint64_t writer_checkpoints() const { return writer_checkpoints_.load(); }
+  std::int64_t writer_checkpoint_us_max() const { return writer_checkpoint_us_max_.load(); }
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
@@ -54,6 +57,8 @@ class Checkpointer {
   bool requested_ = false;
   bool stopping_ = false;
   std::atomic<std::uint64_t> checkpoints_{0};
+  std::atomic<std::uint64_t> writer_checkpoints_{0};
+  std::atomic<std::int64_t> writer_checkpoint_us_max_{0};
   std::thread thread_;
 };
 

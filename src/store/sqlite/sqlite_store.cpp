@@ -46,9 +46,11 @@ void SqliteStore::shutdown() {
   checkpointer_->stop();
   // How well group commit grouped: what the commit window is tuned by.
   const WriterCounters& w = writer_->counters();
-  spdlog::info("sqlite store: {} writes in {} transactions (largest batch {}), {} checkpoints",
-               w.writes.load(), w.transactions.load(), w.largest_batch.load(),
-               checkpointer_->checkpoints());
+  spdlog::info(
+      "sqlite store: {} writes in {} transactions (largest batch {}), {} checkpoints ({} by the "
+      "writer, longest {} us)",
+      w.writes.load(), w.transactions.load(), w.largest_batch.load(), checkpointer_->checkpoints(),
+      checkpointer_->writer_checkpoints(), checkpointer_->writer_checkpoint_us_max());
 }
 
 StoreStats SqliteStore::stats() const {
