@@ -17,7 +17,8 @@ function nodeArgs(redisUrl, storeUrl, extra = []) {
 // PSUBSCRIBE sent on connect to be answered.
 async function subscribed(node, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
-  while (!/redis subscriber: (re)?connected to/.test(node.output())) {
+  // The current process's output only (a restarted node's earlier run has the line too).
+  while (!/redis subscriber: (re)?connected to/.test(node.proc.output())) {
     if (Date.now() > deadline) throw new Error(`node ${node.url} never connected to Redis:\n${node.output()}`);
     await sleep(50);
   }
@@ -71,4 +72,4 @@ function messagePayload(from, to, content, extra = {}) {
   return { room_id: roomOf(from, to), from, to, type: 'TEXT', content, ...extra };
 }
 
-module.exports = { startCluster, nodeArgs, credentials, upgraded, createRoom, messagePayload, roomOf, SECRET };
+module.exports = { startCluster, subscribed, nodeArgs, credentials, upgraded, createRoom, messagePayload, roomOf, SECRET };

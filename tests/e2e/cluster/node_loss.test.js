@@ -7,7 +7,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { connect, closeAllSockets, sleep } = require('../lib/harness');
-const { startCluster, credentials, createRoom, messagePayload } = require('./cluster');
+const { startCluster, subscribed, credentials, createRoom, messagePayload } = require('./cluster');
 
 const PAIRS = 10;
 const MESSAGES_PER_SENDER = 16; // during the kill; both sides of every pair write
@@ -231,5 +231,23 @@ describe('node loss under load', () => {
     );
     assert.equal(failed.length, 0, `senders gave up on ${failed.join(', ')}`);
     assert.equal(acked.length, PAIRS * 2 * (MESSAGES_PER_SENDER + MESSAGES_AFTER));
+  });
+
+  it('the killed node comes back: HAProxy puts it in rotation again and it serves', { timeout: 30000 }, async () => {
+    const { lb } = cluster;
+    const node = cluster.nodes[VICTIM];
+    await node.restart(); // same port; it had been killed on purpose
+    await subscribed(node);
+    await lb.waitForStates({ cz1: 'UP', cz2: 'UP', cz3: 'UP' }, 15000);
+    const before = await lb.sessionTotals();
+    const back = await new Client(lb, 'b-back', NODES[VICTIM]).open();
+    const after = await lb.sessionTotals();
+    assert.ok(after[NODES[VICTIM]] > before[NODES[VICTIM]], 'the pinned client did not reach the restarted node');
+    const partner = await new Client(lb, 's-back', NODES[0]).open();
+    await createRoom(back.socket, 'b-back', 's-back');
+    const result = await back.send('s-back', 'back again', 'b-back-1');
+    assert.ok(result && result.attempts === 1);
+    for (let i = 0; i < 50 && !partner.live.has(result.stored._id); i++) await sleep(100);
+    assert.ok(partner.live.has(result.stored._id), 'not delivered across nodes from the restarted node');
   });
 });
