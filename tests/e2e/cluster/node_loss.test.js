@@ -205,7 +205,8 @@ describe('node loss under load', () => {
     const IN_FLIGHT_MS = 150;
     const inFlightOnVictim = ({ message, sender }) => {
       const created = Date.parse(message.created_at);
-      return sender.node === NODES[VICTIM] && created <= killedAt && created > killedAt - IN_FLIGHT_MS;
+      // (+50 ms: the signal is sent right after killedAt is taken, and delivered a moment later)
+      return sender.node === NODES[VICTIM] && created <= killedAt + 50 && created > killedAt - IN_FLIGHT_MS;
     };
     const describeMiss = ({ message, receiver, sender, attempts }) =>
       `${message._id} (${message.client_message_id}) from ${sender.userId} on ${sender.node} to ${receiver.userId} ` +
