@@ -11,7 +11,6 @@
 #include "messenger/json_writer.hpp"
 #include "messenger/render.hpp"
 #include "messenger/reply.hpp"
-#include "messenger/shard_inbox.hpp"
 #include "socketio/socket.hpp"
 
 namespace cz::messenger {
@@ -51,59 +50,32 @@ void with_conversation(const ContextPtr& ctx, Socket& socket, std::string_view e
 
 constexpr std::string_view kNewMessage = "new_message";
 
-// A stored message (or the store's refusal) on its way to its room's home shard.
-struct StoredMessage {
-  std::shared_ptr<Socket> socket;
-  Ack ack;
-  Result<store::InsertMessageResult> result;
-};
-
-// On the room's home shard: the ack, and one broadcast to both users' rooms (every tab of both,
-// the sender's included). A retry (same from + client_message_id) is acked with the stored
+// Store first; then one broadcast to both users' rooms (every tab of both, the sender's
+// included) and the ack. A retry (same from + client_message_id) is acked with the stored
 // message and not delivered again.
-void deliver_stored(const ContextPtr& ctx, StoredMessage& s) {
-  Result<store::InsertMessageResult>& r = s.result;
-  if (!r) return refuse(*s.socket, kNewMessage, s.ack, client_error_from_store(r.error()));
-  const store::Message& m = r->message;
-  std::string json = render_message(m);
-  if (r->duplicate) {
-    spdlog::debug("messenger: duplicate new_message {} from {} acked again", m.id, m.from);
-    if (s.ack) s.ack(std::move(json));
-    return;
-  }
-  if (s.ack) s.ack(json);
-  ctx->ns.to(m.from).to(m.to).emit(kNewMessage, std::move(json));
+void store_and_deliver(const ContextPtr& ctx, const std::shared_ptr<Socket>& socket,
+                       store::NewMessage msg, Ack ack) {
+  const std::string room_id = msg.room_id;
+  ctx->store.insert_message(
+      std::move(msg),
+      on_executor<store::InsertMessageResult>(
+          ctx->home_shard(room_id),
+          [ctx, socket, ack = std::move(ack)](Result<store::InsertMessageResult> r) {
+            if (!r) return refuse(*socket, kNewMessage, ack, client_error_from_store(r.error()));
+            const store::Message& m = r->message;
+            std::string json = render_message(m);
+            if (r->duplicate) {
+              spdlog::debug("messenger: duplicate new_message {} from {} acked again", m.id,
+                            m.from);
+              if (ack) ack(std::move(json));
+              return;
+            }
+            if (ack) ack(json);
+            ctx->ns.to(m.from).to(m.to).emit(kNewMessage, std::move(json));
+          }));
 }
 
-struct DeliverStored {
-  ContextPtr ctx;
-  void operator()(StoredMessage&& s) const { deliver_stored(ctx, s); }
-};
-// One per shard: the writer completes a committed batch at once, and each home shard gets it in
-// one post (shard_inbox.hpp), in commit order.
-using DeliveryInboxes = std::vector<std::shared_ptr<ShardInbox<StoredMessage, DeliverStored>>>;
-
-DeliveryInboxes make_delivery_inboxes(const ContextPtr& ctx) {
-  DeliveryInboxes inboxes;
-  for (const auto& shard : ctx->shards) {
-    inboxes.push_back(
-        std::make_shared<ShardInbox<StoredMessage, DeliverStored>>(shard, DeliverStored{ctx}));
-  }
-  return inboxes;
-}
-
-// Store first; deliver only what was stored.
-void store_and_deliver(const ContextPtr& ctx, const DeliveryInboxes& inboxes,
-                       const std::shared_ptr<Socket>& socket, store::NewMessage msg, Ack ack) {
-  const auto shard = static_cast<std::size_t>(&ctx->home_shard(msg.room_id) - ctx->shards.data());
-  ctx->store.insert_message(std::move(msg), [inbox = inboxes[shard], socket, ack = std::move(ack)](
-                                                Result<store::InsertMessageResult> r) mutable {
-    inbox->push(StoredMessage{std::move(socket), std::move(ack), std::move(r)});
-  });
-}
-
-void on_new_message(const ContextPtr& ctx, const std::shared_ptr<const DeliveryInboxes>& inboxes,
-                    Socket& socket, const Event& event, Ack ack) {
+void on_new_message(const ContextPtr& ctx, Socket& socket, const Event& event, Ack ack) {
   auto obj = payload_object(event.args);
   if (!obj) return refuse(socket, kNewMessage, ack, obj.error());
   auto parsed = parse_new_message(**obj, ctx->limits);
@@ -113,8 +85,8 @@ void on_new_message(const ContextPtr& ctx, const std::shared_ptr<const DeliveryI
   auto msg = std::make_shared<store::NewMessage>(std::move(*parsed));
   auto self = socket.shared_from_this();
   with_conversation(ctx, socket, kNewMessage, ack, msg->room_id, msg->from, msg->to,
-                    [ctx, inboxes, self, msg, ack]() mutable {
-                      store_and_deliver(ctx, *inboxes, self, std::move(*msg), std::move(ack));
+                    [ctx, self, msg, ack]() mutable {
+                      store_and_deliver(ctx, self, std::move(*msg), std::move(ack));
                     });
 }
 
@@ -204,9 +176,8 @@ void on_seen_messages(const ContextPtr& ctx, Socket& socket, const Event& event,
 }  // namespace
 
 void install_message_events(const ContextPtr& ctx) {
-  auto inboxes = std::make_shared<const DeliveryInboxes>(make_delivery_inboxes(ctx));
-  ctx->ns.on(std::string(kNewMessage), [ctx, inboxes](Socket& socket, const Event& event, Ack ack) {
-    on_new_message(ctx, inboxes, socket, event, std::move(ack));
+  ctx->ns.on(std::string(kNewMessage), [ctx](Socket& socket, const Event& event, Ack ack) {
+    on_new_message(ctx, socket, event, std::move(ack));
   });
   for (std::string_view name : {std::string_view("typing"), std::string_view("stop_typing")}) {
     ctx->ns.on(std::string(name), [ctx, name](Socket& socket, const Event& event, Ack ack) {
