@@ -15,8 +15,10 @@ function userVia(lb, userId, { node, ...opts } = {}) {
   return connect(`${lb.url}/messenger`, { auth: credentials(userId), connectTimeoutMs: 10000, ...pin, ...opts });
 }
 
-// Connects, and checks from HAProxy's counters that only `node` got requests meanwhile.
+// Connects, and checks from HAProxy's counters that only `node` got requests meanwhile. Other
+// live clients' trailing requests (a polling client's next GET) are let through first.
 async function pinnedUser(lb, userId, node, opts = {}) {
+  await lb.waitIdle({ allowOpen: true });
   const before = await lb.sessionTotals();
   const socket = await userVia(lb, userId, { node, ...opts });
   const afterwards = await lb.sessionTotals();

@@ -116,15 +116,16 @@ async function startHaproxy({ nodes, sample = SAMPLE, readyTimeoutMs = 10000 } =
     const states = () => serverColumn((cols) => cols[17].split(' ')[0]);
     const sessionTotals = () => serverColumn((cols) => Number(cols[7]));
     // Resolves once no request or tunnel is open to any node and none was made for `quietMs`
-    // (closed polling clients may still send their last requests a moment later).
-    const waitIdle = async ({ quietMs = 300, timeoutMs = 5000 } = {}) => {
+    // (closed polling clients may still send their last requests a moment later). allowOpen:
+    // open requests/tunnels are fine (e.g. the held long-polls of live clients), only new ones count.
+    const waitIdle = async ({ quietMs = 300, timeoutMs = 5000, allowOpen = false } = {}) => {
       const deadline = Date.now() + timeoutMs;
       let last = '';
       let quietSince = Date.now();
       for (;;) {
-        const now = await serverColumn((cols) => `${cols[4]}/${cols[7]}`);
+        const now = await serverColumn((cols) => `${allowOpen ? 0 : cols[4]}/${cols[7]}`);
         const text = JSON.stringify(now);
-        const open = Object.values(now).some((v) => !v.startsWith('0/'));
+        const open = !allowOpen && Object.values(now).some((v) => !v.startsWith('0/'));
         if (text !== last || open) {
           last = text;
           quietSince = Date.now();
