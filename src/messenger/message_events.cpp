@@ -65,13 +65,17 @@ void store_and_deliver(const ContextPtr& ctx, const std::shared_ptr<Socket>& soc
             const store::Message& m = r->message;
             std::string json = render_message(m);
             if (r->duplicate) {
+              // Not delivered twice (issue #3). A message committed by a node that died before
+              // broadcasting it reaches its receiver through `sync`, not live.
               spdlog::debug("messenger: duplicate new_message {} from {} acked again", m.id,
                             m.from);
               if (ack) ack(std::move(json));
               return;
             }
-            if (ack) ack(json);
-            ctx->ns.to(m.from).to(m.to).emit(kNewMessage, std::move(json));
+            // Broadcast before the ack: the fan-out (to Redis in a cluster) is queued before
+            // the sender can learn that the message is safe.
+            ctx->ns.to(m.from).to(m.to).emit(kNewMessage, json);
+            if (ack) ack(std::move(json));
           }));
 }
 
