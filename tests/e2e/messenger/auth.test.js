@@ -1,24 +1,17 @@
 'use strict';
 // Handshake authentication (JWT) and verify_user.
-const { describe, it, before, after, afterEach } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const jwt = require('jsonwebtoken');
 const { startServer, emitWithAck, waitFor, once, closeAllSockets } = require('../lib/harness');
-const { SECRET, startMessenger, token, unsignedToken, user, refusedConnect } = require('./helpers');
+const { SECRET, startMessenger, token, unsignedToken, user, refusedConnect, useMessenger } = require('./helpers');
 
 describe('messenger authentication (HS256)', () => {
   let srv;
-  before(async () => {
-    srv = await startMessenger();
-  });
-  after(async () => {
-    closeAllSockets();
-    await srv.stop();
-  });
-  afterEach(() => closeAllSockets());
+  useMessenger((started) => (srv = started));
 
   it('accepts a verified user, credentials in the auth payload or in the query', async () => {
     const a = await user(srv, 'b1', 'BUYER');

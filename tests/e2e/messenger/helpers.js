@@ -1,9 +1,10 @@
 'use strict';
 // Shared by the /messenger e2e tests: a server with SQLite and an HS256 secret, users connected
 // with tokens minted by jsonwebtoken (as a marketplace backend would), and small assertions.
+const { before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const jwt = require('jsonwebtoken');
-const { startServer, connect, emitWithAck } = require('../lib/harness');
+const { startServer, connect, emitWithAck, closeAllSockets } = require('../lib/harness');
 
 const SECRET = 'e2e-messenger-secret';
 
@@ -74,9 +75,25 @@ async function refused(socket, event, payload, code) {
   return reply.error;
 }
 
+// One server for the enclosing describe(), handed to `onStarted`; every socket is closed after
+// each test and the server is stopped (asserting a clean exit) at the end.
+function useMessenger(onStarted, extraArgs = [], options = {}) {
+  let srv;
+  before(async () => {
+    srv = await startMessenger(extraArgs, options);
+    onStarted(srv);
+  });
+  after(async () => {
+    closeAllSockets();
+    if (srv) await srv.stop();
+  });
+  afterEach(() => closeAllSockets());
+}
+
 module.exports = {
   SECRET,
   startMessenger,
+  useMessenger,
   token,
   unsignedToken,
   user,

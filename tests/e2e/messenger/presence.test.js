@@ -1,21 +1,14 @@
 'use strict';
 // Presence: user_status when a user's first tab connects and last tab leaves, sent to the users
 // who share a room with them; get_user_status.
-const { describe, it, before, after, afterEach } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { emitWithAck, waitFor, expectNoEvent, once, closeAllSockets } = require('../lib/harness');
-const { startMessenger, user, createRoom } = require('./helpers');
+const { emitWithAck, waitFor, expectNoEvent, once } = require('../lib/harness');
+const { user, createRoom, useMessenger } = require('./helpers');
 
 describe('messenger presence', () => {
   let srv;
-  before(async () => {
-    srv = await startMessenger();
-  });
-  after(async () => {
-    closeAllSockets();
-    await srv.stop();
-  });
-  afterEach(() => closeAllSockets());
+  useMessenger((started) => (srv = started));
 
   it('partners learn when the first tab connects and when the last tab leaves', async () => {
     const buyer = await user(srv, 'b1');

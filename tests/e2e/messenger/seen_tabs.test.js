@@ -1,21 +1,14 @@
 'use strict';
 // seen_messages reaches the other participant and the reader's OTHER tabs (so every tab of the
 // reader clears its unread badge); the reading tab has the ack.
-const { describe, it, before, after, afterEach } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { emitWithAck, waitFor, expectNoEvent, closeAllSockets } = require('../lib/harness');
-const { startMessenger, user, createRoom, send } = require('./helpers');
+const { emitWithAck, waitFor, expectNoEvent } = require('../lib/harness');
+const { user, createRoom, send, useMessenger } = require('./helpers');
 
 describe('messenger seen_messages across tabs', () => {
   let srv;
-  before(async () => {
-    srv = await startMessenger();
-  });
-  after(async () => {
-    closeAllSockets();
-    await srv.stop();
-  });
-  afterEach(() => closeAllSockets());
+  useMessenger((started) => (srv = started));
 
   it('the sender and every other tab of the reader learn which messages were read', async () => {
     const buyer = await user(srv, 'b1');

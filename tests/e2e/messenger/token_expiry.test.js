@@ -2,10 +2,10 @@
 // A session lasts as long as its token: once `exp` (plus the server's 30 s leeway) has passed,
 // the socket gets verify_user {status: false, reason: "token expired"} and is disconnected, even
 // when idle; verify_user with a fresh token extends the session.
-const { describe, it, before, after, afterEach } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { emitWithAck, waitFor, once, sleep, closeAllSockets } = require('../lib/harness');
-const { startMessenger, token, user } = require('./helpers');
+const { emitWithAck, waitFor, once, sleep } = require('../lib/harness');
+const { token, user, useMessenger } = require('./helpers');
 
 // Still accepted thanks to the leeway, no longer accepted about two seconds from now.
 function nearlyExpiredToken(userId) {
@@ -14,14 +14,7 @@ function nearlyExpiredToken(userId) {
 
 describe('messenger token expiry during a session', () => {
   let srv;
-  before(async () => {
-    srv = await startMessenger();
-  });
-  after(async () => {
-    closeAllSockets();
-    await srv.stop();
-  });
-  afterEach(() => closeAllSockets());
+  useMessenger((started) => (srv = started));
 
   it('an idle socket whose token expires is told so and disconnected', async () => {
     const buyer = await user(srv, 'b1', 'BUYER', { tokenValue: nearlyExpiredToken('b1') });
