@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const jwt = require('jsonwebtoken');
 const { startServer, emitWithAck, waitFor, once, closeAllSockets } = require('../lib/harness');
-const { SECRET, startMessenger, token, unsignedToken, user, refusedConnect, useMessenger } = require('./helpers');
+const { SECRET, token, unsignedToken, user, refusedConnect, useMessenger } = require('./helpers');
 
 describe('messenger authentication (HS256)', () => {
   let srv;
