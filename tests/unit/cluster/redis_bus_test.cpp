@@ -4,76 +4,25 @@
 #include "cluster/redis_bus.hpp"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
 
+#include "redis_test_server.hpp"
+
 namespace cz::cluster {
 namespace {
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-class RedisServer {
- public:
-  explicit RedisServer(int port) : port_(port) { start(); }
-  ~RedisServer() { stop(); }
-  void start() {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      auto port = std::to_string(port_);
-      ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--loglevel", "warning", nullptr);
-      ::_exit(127);
-    }
-  }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-};
-
-bool have_redis_server() {
-  return std::system("command -v redis-server >/dev/null 2>&1") == 0;
-}
-
-// Runs `io` until `done()` or the deadline.
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using testing::have_redis_server;
+using testing::run_until;
+using testing::TestRedisServer;
 
 TEST(RedisBus, PublishesAndReceivesAndSurvivesARedisRestart) {
   if (!have_redis_server()) GTEST_SKIP() << "redis-server not installed";
-  int port = free_port();
-  RedisServer redis(port);
+  TestRedisServer redis;
+  const int port = redis.port();
   boost::asio::io_context io;
   auto bus = RedisBus::create(io.get_executor(), RedisEndpoint{"127.0.0.1", port});
   std::vector<std::pair<std::string, std::string>> received;
