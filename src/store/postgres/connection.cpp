@@ -159,8 +159,11 @@ void Connection::ensure_connected() {
   ++failed_attempts_;
   // First failure, then every tenth: enough to see an outage in the logs without a flood.
   if (failed_attempts_ == 1 || failed_attempts_ % 10 == 0) {
-    spdlog::warn("store ({}): cannot reconnect to PostgreSQL (attempt {}, next in {} ms): {}",
-                 options_.name, failed_attempts_, backoff_.count(), why);
+    // Reconnection is lazy: the next request after the backoff tries again.
+    spdlog::warn(
+        "store ({}): cannot reconnect to PostgreSQL (attempt {}; the next request "
+        "after {} ms tries again): {}",
+        options_.name, failed_attempts_, backoff_.count(), why);
   }
   next_attempt_ = now + backoff_;
   backoff_ = std::min(backoff_ * 2, options_.max_backoff);
