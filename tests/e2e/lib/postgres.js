@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
-const { ManagedProcess } = require('./process');
+const { ManagedProcess, restartableService } = require('./process');
 const { freePort } = require('./util');
 
 const READY = /database system is ready to accept connections/;
@@ -86,7 +86,7 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
 
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    let proc = postgresProcess(binDir, dataDir, port, dir, runAs);
+    const proc = postgresProcess(binDir, dataDir, port, dir, runAs);
     try {
       await proc.start(READY, readyTimeoutMs);
     } catch (err) {
@@ -106,38 +106,21 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
       return result.stdout.trim();
     };
 
-    let stopped = false;
-    let previousOutput = '';
-    const halt = async () => {
-      if (!proc.running) return;
-      proc.signal('SIGINT'); // fast shutdown: disconnect clients, then exit
-      await proc.waitExit(15000).catch(async (e) => {
-        proc.killNow();
-        await proc.waitExit(5000).catch(() => {});
-        throw e;
-      });
-    };
-    const resume = async () => {
-      if (stopped) throw new Error('resume() after stop()');
-      if (proc.running) return;
-      previousOutput += proc.output();
-      proc = postgresProcess(binDir, dataDir, port, dir, runAs);
-      await proc.start(READY, readyTimeoutMs);
-    };
-    const stop = async () => {
-      if (stopped) return;
-      stopped = true;
-      try {
-        await halt();
-      } finally {
-        removeDir();
-      }
-    };
+    // SIGINT: fast shutdown (disconnect clients, then exit), data kept.
+    const service = restartableService({
+      first: proc,
+      spawn: () => postgresProcess(binDir, dataDir, port, dir, runAs),
+      ready: READY,
+      readyTimeoutMs,
+      stopSignal: 'SIGINT',
+      stopTimeoutMs: 15000,
+      cleanup: removeDir,
+    });
 
     try {
       if (database !== 'postgres') psql(`CREATE DATABASE "${database}"`, 'postgres');
     } catch (err) {
-      await stop().catch(() => {});
+      await service.stop().catch(() => {});
       throw err;
     }
     return {
@@ -147,14 +130,7 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
       socketDir: dir,
       url: `postgres://postgres@127.0.0.1:${port}/${database}`,
       psql,
-      output: () => previousOutput + proc.output(),
-      halt,
-      resume,
-      async restart() {
-        await halt();
-        await resume();
-      },
-      stop,
+      ...service,
     };
   }
 }

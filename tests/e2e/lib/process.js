@@ -152,4 +152,48 @@ class ManagedProcess {
   }
 }
 
-module.exports = { ManagedProcess };
+// The life cycle of a service that tests stop and start again on the same port and data (Redis,
+// PostgreSQL): `first` is the running process, `spawn()` makes the next one. halt() stops it
+// with `stopSignal` (killed when it overstays), resume() starts a new one, restart() is both,
+// stop() halts for good and then runs `cleanup`. output() spans every process.
+function restartableService({ first, spawn, ready, readyTimeoutMs, stopSignal, stopTimeoutMs, cleanup }) {
+  let proc = first;
+  let stopped = false;
+  let previousOutput = '';
+  const halt = async () => {
+    if (!proc.running) return;
+    proc.signal(stopSignal);
+    await proc.waitExit(stopTimeoutMs).catch(async (e) => {
+      proc.killNow();
+      await proc.waitExit(5000).catch(() => {});
+      throw e;
+    });
+  };
+  const resume = async () => {
+    if (stopped) throw new Error('resume() after stop()');
+    if (proc.running) return;
+    previousOutput += proc.output();
+    proc = spawn();
+    await proc.start(ready, readyTimeoutMs);
+  };
+  return {
+    output: () => previousOutput + proc.output(),
+    halt,
+    resume,
+    async restart() {
+      await halt();
+      await resume();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await halt();
+      } finally {
+        cleanup();
+      }
+    },
+  };
+}
+
+module.exports = { ManagedProcess, restartableService };

@@ -3,7 +3,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { ManagedProcess } = require('./process');
+const { ManagedProcess, restartableService } = require('./process');
 const { freePort } = require('./util');
 
 const READY = /Ready to accept connections/;
@@ -27,7 +27,7 @@ async function startRedis({ binary = process.env.CZ_REDIS_SERVER || 'redis-serve
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cz-redis-'));
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    let proc = redisProcess(binary, port, dir);
+    const proc = redisProcess(binary, port, dir);
     try {
       await proc.start(READY, readyTimeoutMs);
     } catch (err) {
@@ -35,45 +35,16 @@ async function startRedis({ binary = process.env.CZ_REDIS_SERVER || 'redis-serve
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    let stopped = false;
-    let previousOutput = '';
-    const halt = async () => {
-      if (!proc.running) return;
-      proc.signal('SIGTERM');
-      await proc.waitExit(10000).catch(async (e) => {
-        proc.killNow();
-        await proc.waitExit(5000).catch(() => {});
-        throw e;
-      });
-    };
-    const resume = async () => {
-      if (stopped) throw new Error('resume() after stop()');
-      if (proc.running) return;
-      previousOutput += proc.output();
-      proc = redisProcess(binary, port, dir);
-      await proc.start(READY, readyTimeoutMs);
-    };
-    return {
-      host: '127.0.0.1',
-      port,
-      url: `redis://127.0.0.1:${port}`,
-      output: () => previousOutput + proc.output(),
-      halt,
-      resume,
-      async restart() {
-        await halt();
-        await resume();
-      },
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        try {
-          await halt();
-        } finally {
-          fs.rmSync(dir, { recursive: true, force: true });
-        }
-      },
-    };
+    const service = restartableService({
+      first: proc,
+      spawn: () => redisProcess(binary, port, dir),
+      ready: READY,
+      readyTimeoutMs,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 10000,
+      cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    });
+    return { host: '127.0.0.1', port, url: `redis://127.0.0.1:${port}`, ...service };
   }
 }
 
