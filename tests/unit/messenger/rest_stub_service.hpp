@@ -52,28 +52,27 @@ class StubService {
   }
   void serve(std::shared_ptr<tcp::socket> socket) {
     auto buffer = std::make_shared<asio::streambuf>();
-    asio::async_read_until(*socket, *buffer, "\r\n\r\n",
-                           [this, socket, buffer](boost::system::error_code ec, std::size_t) {
-                             if (ec) return;
-                             ++requests_;
-                             std::string head(asio::buffers_begin(buffer->data()),
-                                              asio::buffers_end(buffer->data()));
-                             {
-                               std::lock_guard lock(mutex_);
-                               last_target_ = head.substr(4, head.find(' ', 4) - 4);
-                             }
-                             if (delay_ > 0ms) std::this_thread::sleep_for(delay_);
-                             auto out = std::make_shared<std::string>(
-                                 "HTTP/1.1 " + std::to_string(status_) +
-                                 " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" +
-                                 body_);
-                             asio::async_write(*socket, asio::buffer(*out),
-                                               [socket, out](boost::system::error_code, std::size_t) {
-                                                 boost::system::error_code ignored;
-                                                 socket->shutdown(tcp::socket::shutdown_both, ignored);
-                                               });
-                           });
+    asio::async_read_until(
+        *socket, *buffer, "\r\n\r\n",
+        [this, socket, buffer](boost::system::error_code ec, std::size_t) {
+          if (ec) return;
+          ++requests_;
+          std::string head(asio::buffers_begin(buffer->data()), asio::buffers_end(buffer->data()));
+          {
+            std::lock_guard lock(mutex_);
+            last_target_ = head.substr(4, head.find(' ', 4) - 4);
+          }
+          if (delay_ > 0ms) std::this_thread::sleep_for(delay_);
+          auto out = std::make_shared<std::string>(
+              "HTTP/1.1 " + std::to_string(status_) +
+              " X\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_);
+          asio::async_write(*socket, asio::buffer(*out),
+                            [socket, out](boost::system::error_code, std::size_t) {
+                              boost::system::error_code ignored;
+                              socket->shutdown(tcp::socket::shutdown_both, ignored);
+                            });
+        });
   }
 
   asio::io_context io_;
