@@ -78,12 +78,7 @@ TEST_P(SqliteLifecycleTest, RefusesADatabaseFromANewerBuild) {
 }
 
 TEST_P(SqliteLifecycleTest, CheckpointsRunInTheBackgroundAndLoseNothing) {
-  store_.reset();
-  auto o = options();
-  o.checkpoint_pages = 8;  // 32 KiB of WAL
-  auto s = std::make_unique<sqlite::SqliteStore>(o);
-  sqlite_ = s.get();
-  store_ = std::move(s);
+  reopen({.checkpoint_pages = 8});  // 32 KiB of WAL
   make_room("b1", "s1");
   const std::string text(1000, 'x');
   for (int i = 0; i < 300; ++i) sent("b1.s1", "b1", "s1", text);
@@ -101,14 +96,9 @@ TEST_P(SqliteLifecycleTest, CheckpointsRunInTheBackgroundAndLoseNothing) {
 // only restarts after one that copied all: without the writer's own catch-up the file would
 // grow without bound (tens of MB here).
 TEST_P(SqliteLifecycleTest, TheWalStaysBoundedUnderSustainedWrites) {
-  store_.reset();
-  auto o = options();
-  o.checkpoint_pages = 16;  // 64 KiB of WAL
-  auto s = std::make_unique<sqlite::SqliteStore>(o);
-  sqlite_ = s.get();
-  store_ = std::move(s);
+  reopen({.checkpoint_pages = 16});  // 64 KiB of WAL
   make_room("b1", "s1");
-  const std::string wal = o.path + "-wal";
+  const std::string wal = options().path + "-wal";
   const std::string text(500, 'x');
   std::uintmax_t largest = 0;
   constexpr int kWaves = 300, kPerWave = 8;
