@@ -124,9 +124,10 @@ int run(const app::Config& config) {
   auto options = messenger_options(config, pool, jwt);
   options.presence = presence;
   auto rest = rest_options(config, options);
-  // Sockets' create_room looks up shop and buyer details as POST /v1/rooms does.
+  // Sockets' create_room looks up shop and buyer details as POST /v1/rooms does, one cache.
   options.room_details = messenger::rest::room_details_source(
       std::make_shared<const messenger::rest::DetailsLookup>(rest.lookups, rest.details));
+  rest.room_details = options.room_details;
   auto messenger = messenger::install(sockets, *store, std::move(options));
   messenger::JwtVerifier rest_jwt(jwt);
 

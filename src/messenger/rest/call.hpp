@@ -27,8 +27,10 @@ struct Service {
         jwt(jwt),
         announce(std::move(announce)),
         cors(options.cors_origins),
-        room_details(room_details_source(
-            std::make_shared<const DetailsLookup>(options.lookups, options.details))),
+        room_details(options.room_details
+                         ? options.room_details
+                         : room_details_source(std::make_shared<const DetailsLookup>(
+                               options.lookups, options.details))),
         options(std::move(options)) {}
 
   store::Store& store;

@@ -45,6 +45,9 @@ struct RestOptions {
   // Shop and buyer details from the marketplace's services (--shop-service, --account-service);
   // off unless their URLs are set.
   LookupOptions lookups;
+  // The lookups already built for the socket handlers (one cache for both); null: built here
+  // from `lookups`.
+  RoomDetailsSource room_details;
 };
 
 // Sends `event` with `json` (one serialized argument) to the Socket.IO rooms `user_rooms`.
