@@ -1,6 +1,8 @@
 // Opening, migrations, persistence, group commit, backpressure and shutdown.
 #include <sqlite3.h>
 
+#include <filesystem>
+
 #include "store/sqlite/schema.hpp"
 #include "store_test_support.hpp"
 #include "util/ids.hpp"
@@ -43,6 +45,51 @@ TEST_P(SqliteLifecycleTest, MigrationsAreAppliedOnce) {
   sqlite::Query mode = db.query("PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.text(0), "wal");
+}
+
+TEST_P(SqliteLifecycleTest, AVersion1DatabaseIsUpgradedWithItsData) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(options().path + suffix);
+  const std::string m1 = generate_id().id, m2 = generate_id().id;
+  {
+    sqlite::Connection db(options().path, {});
+    ASSERT_EQ(sqlite::apply_migrations(db, sqlite::schema_migrations().first(1)), 1);
+    db.exec(
+        "INSERT INTO rooms (id, type, creator, buyer, seller, shop_id, shop_json, "
+        "buyer_info_json, buyer_last_message_id, seller_last_message_id, seller_unseen, "
+        "created_at, updated_at) VALUES ('b1.s1', 'BS', 'b1', 'b1', 's1', 'shop', '{}', '{}', "
+        "NULL, NULL, 0, 1, 1)");
+    for (const std::string& id : {m1, m2}) {
+      db.exec(("INSERT INTO messages (id, room_id, sender, recipient, type, content, "
+               "client_message_id, is_seen, created_at, updated_at) VALUES ('" +
+               id + "', 'b1.s1', 'b1', 's1', 'TEXT', 'old " + id + "', 'c-" + id + "', 0, 1, 1)")
+                  .c_str());
+    }
+    db.exec(("UPDATE rooms SET buyer_last_message_id = '" + m2 + "', seller_last_message_id = '" +
+             m2 + "', seller_unseen = 2 WHERE id = 'b1.s1'")
+                .c_str());
+  }
+  reopen();
+
+  auto all = page(messages_of("b1.s1", 10));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].content, "old " + m1);
+  EXPECT_EQ(all[1].client_message_id, "c-" + m2);
+  const Room r = room("b1.s1");
+  ASSERT_TRUE(r.seller_last_message);
+  EXPECT_EQ(r.seller_last_message->message.id, m2);
+  EXPECT_EQ(r.seller_unseen_messages, 2);
+  auto synced =
+      wait<std::vector<Message>>([&](auto d) { store_->sync_messages(sync_of("s1"), d); });
+  ASSERT_TRUE(synced.ok());
+  ASSERT_EQ(synced->size(), 2u);
+  EXPECT_EQ((*synced)[0].id, m1);
+  // The upgraded tables keep their constraints: a retry is still recognised by its client id.
+  auto again = send("b1.s1", "b1", "s1", "again", "c-" + m1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->message.id, m1);
+  EXPECT_GT(sent("b1.s1", "s1", "b1", "new").id, m2);
 }
 
 TEST_P(SqliteLifecycleTest, AFailedMigrationLeavesTheDatabaseAsItWas) {
