@@ -87,6 +87,8 @@ class Connection {
   void rollback_to_savepoint() { query("ROLLBACK TO job").run(); }
 
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  // Rows inserted, updated or deleted so far (a failed statement's are undone and not counted).
+  std::int64_t total_changes() const { return sqlite3_total_changes64(db_); }
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   sqlite3* raw() const { return db_; }
 

@@ -47,10 +47,11 @@ void SqliteStore::shutdown() {
   // How well group commit grouped: what the commit window is tuned by.
   const WriterCounters& w = writer_->counters();
   spdlog::info(
-      "sqlite store: {} writes in {} transactions (largest batch {}), {} checkpoints ({} by the "
-      "writer, longest {} us)",
-      w.writes.load(), w.transactions.load(), w.largest_batch.load(), checkpointer_->checkpoints(),
-      checkpointer_->writer_checkpoints(), checkpointer_->writer_checkpoint_us_max());
+      "sqlite store: {} writes in {} transactions (largest batch {}, {} run again under "
+      "savepoints), {} checkpoints ({} by the writer, longest {} us)",
+      w.writes.load(), w.transactions.load(), w.largest_batch.load(), w.guarded_reruns.load(),
+      checkpointer_->checkpoints(), checkpointer_->writer_checkpoints(),
+      checkpointer_->writer_checkpoint_us_max());
 }
 
 StoreStats SqliteStore::stats() const {

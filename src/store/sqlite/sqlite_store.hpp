@@ -41,7 +41,11 @@ struct SqliteOptions {
   std::size_t max_queued_writes = 10'000;
   std::size_t max_queued_reads = 10'000;
   int busy_timeout_ms = 5000;
-  int checkpoint_pages = 1000;  // WAL size that triggers a background checkpoint (4 MiB)
+  // WAL growth that triggers a background checkpoint (16 MiB): the larger, the more often a page
+  // rewritten by many transactions is copied to the database once instead of once per checkpoint
+  // (cz-store-bench: 1000 pages -> 4000 cut CPU per message by ~10 % at ~30 writes per
+  // transaction; no change at one). The WAL file stays near twice this under sustained writes.
+  int checkpoint_pages = 4000;
 };
 
 class SqliteStore final : public Store {

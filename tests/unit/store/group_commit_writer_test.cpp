@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <future>
 #include <string>
 #include <vector>
@@ -43,12 +44,20 @@ struct ScriptedConn {
   bool in_transaction() const { return open; }
 };
 
-class WriterTest : public ::testing::Test {
+// The same, counting changed rows as SQLite does: the writer then tries batches without
+// savepoints first.
+struct CountingConn : ScriptedConn {
+  std::int64_t changes = 0;
+  std::int64_t total_changes() const { return changes; }
+};
+
+template <typename Conn>
+class BasicWriterTest : public ::testing::Test {
  protected:
-  WriterTest() {
-    auto conn = std::make_unique<ScriptedConn>();
+  BasicWriterTest() {
+    auto conn = std::make_unique<Conn>();
     conn_ = conn.get();
-    writer_ = std::make_unique<GroupCommitWriter<ScriptedConn>>(std::move(conn), 100, 100, errors_);
+    writer_ = std::make_unique<GroupCommitWriter<Conn>>(std::move(conn), 100, 100, errors_);
     writer_->pause();
   }
 
@@ -57,7 +66,7 @@ class WriterTest : public ::testing::Test {
   std::future<Result<int>> submit(Op op) {
     auto p = std::make_shared<std::promise<Result<int>>>();
     auto f = p->get_future();
-    writer_->submit(make_job<ScriptedConn, int>(
+    writer_->submit(make_job<Conn, int>(
         std::move(op), Callback<int>([p](Result<int> r) { p->set_value(std::move(r)); })));
     return f;
   }
@@ -75,10 +84,12 @@ class WriterTest : public ::testing::Test {
   }
 
   ErrorDispatcher errors_;
-  ScriptedConn* conn_ = nullptr;
+  Conn* conn_ = nullptr;
   std::vector<std::string> log_copy_;
-  std::unique_ptr<GroupCommitWriter<ScriptedConn>> writer_;
+  std::unique_ptr<GroupCommitWriter<Conn>> writer_;
 };
+using WriterTest = BasicWriterTest<ScriptedConn>;
+using UnguardedWriterTest = BasicWriterTest<CountingConn>;
 
 TEST_F(WriterTest, OneTransactionPerBatchWithASavepointPerJob) {
   auto a = submit(returns(1));
@@ -162,6 +173,65 @@ TEST_F(WriterTest, AnExceptionInAJobBecomesItsError) {
   EXPECT_EQ(a_error.code, "STORE_ERROR");
   EXPECT_EQ(a_error.message, "bug");
   EXPECT_EQ(b.get().value(), 2);
+}
+
+TEST_F(UnguardedWriterTest, NoSavepointsWhileNoJobFailsAfterWriting) {
+  auto a = submit([](CountingConn& c) {
+    c.log.push_back("job writing");
+    ++c.changes;
+    return Result<int>(1);
+  });
+  // Fails before it writes anything: nothing to undo, the batch goes on.
+  auto b = submit([](CountingConn& c) {
+    c.log.push_back("job refusing");
+    return Result<int>(make_error(kRoomNotFound, "no room"));
+  });
+  auto log_job = submit([this](CountingConn& conn) {
+    log_copy_ = conn.log;
+    return Result<int>(3);
+  });
+  run();
+  EXPECT_EQ(a.get().value(), 1);
+  EXPECT_EQ(b.get().error().code, "ROOM_NOT_FOUND");
+  EXPECT_EQ(log_job.get().value(), 3);
+  EXPECT_EQ(log_copy_, (std::vector<std::string>{"BEGIN", "job writing", "job refusing"}));
+  EXPECT_EQ(writer_->counters().transactions.load(), 1u);
+  EXPECT_EQ(writer_->counters().guarded_reruns.load(), 0u);
+}
+
+TEST_F(UnguardedWriterTest, AJobFailingAfterWritingSendsTheBatchBackUnderSavepoints) {
+  auto a = submit([](CountingConn& c) {
+    c.log.push_back("job 1");
+    ++c.changes;
+    return Result<int>(1);
+  });
+  auto b = submit([](CountingConn& c) {
+    c.log.push_back("job half-done");
+    ++c.changes;  // wrote, then failed: only a savepoint can undo it alone
+    return Result<int>(make_error(kStoreError, "second statement failed"));
+  });
+  auto c = submit([](CountingConn& c) {
+    c.log.push_back("job 3");
+    ++c.changes;
+    return Result<int>(3);
+  });
+  auto log_job = submit([this](CountingConn& conn) {
+    log_copy_ = conn.log;
+    return Result<int>(4);
+  });
+  run();
+  // Each callback ran exactly once (a promise set twice would throw) with the guarded outcome.
+  EXPECT_EQ(a.get().value(), 1);
+  EXPECT_EQ(b.get().error().code, "STORE_ERROR");
+  EXPECT_EQ(c.get().value(), 3);
+  EXPECT_EQ(log_job.get().value(), 4);
+  EXPECT_EQ(log_copy_, (std::vector<std::string>{
+                           "BEGIN", "job 1", "job half-done", "ROLLBACK", "BEGIN", "SAVEPOINT",
+                           "job 1", "RELEASE", "SAVEPOINT", "job half-done", "ROLLBACK TO",
+                           "RELEASE", "SAVEPOINT", "job 3", "RELEASE", "SAVEPOINT"}));
+  EXPECT_EQ(writer_->counters().guarded_reruns.load(), 1u);
+  EXPECT_EQ(writer_->counters().transactions.load(), 1u);
+  EXPECT_EQ(writer_->counters().writes.load(), 4u);
 }
 
 }  // namespace
