@@ -41,11 +41,12 @@ struct SqliteOptions {
   std::size_t max_queued_writes = 10'000;
   std::size_t max_queued_reads = 10'000;
   int busy_timeout_ms = 5000;
-  // WAL growth that triggers a background checkpoint (16 MiB): the larger, the more often a page
-  // rewritten by many transactions is copied to the database once instead of once per checkpoint
-  // (cz-store-bench: 1000 pages -> 4000 cut CPU per message by ~10 % at ~30 writes per
-  // transaction; no change at one). The WAL file stays near twice this under sustained writes.
-  int checkpoint_pages = 4000;
+  // WAL growth that triggers a background checkpoint (4 MiB). Larger saves some CPU (a page
+  // rewritten by many transactions is copied once per checkpoint: 4000 pages cut CPU per message
+  // by ~10 % in cz-store-bench at ~30 writes per transaction, ~7 % in the server at 2,000 msg/s)
+  // but each checkpoint's sync then stalls the writer longer: delivery p99 went from ~8 to
+  // ~17 ms (bench/RESULTS.md, 2026-11-25 21:20Z). Latency wins. `?checkpoint_pages=N`.
+  int checkpoint_pages = 1000;
 };
 
 class SqliteStore final : public Store {
