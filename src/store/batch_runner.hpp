@@ -23,6 +23,7 @@
 // lost_transaction_error(): the error for jobs whose transaction ended under them, and
 // total_changes(): rows changed so far on the connection (enables the savepoint-free pass).
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -38,7 +39,13 @@ struct WriterCounters {
   std::atomic<std::uint64_t> largest_batch{0};
   // Batches run again under savepoints (a job failed after writing; see above).
   std::atomic<std::uint64_t> guarded_reruns{0};
+  // COMMITs that took longer than kSlowCommit, and the longest: every write queued meanwhile
+  // waits that long for its ack (with SQLite: the WAL header sync after each checkpoint cycle).
+  std::atomic<std::uint64_t> slow_commits{0};
+  std::atomic<std::int64_t> longest_commit_us{0};
 };
+
+inline constexpr std::chrono::milliseconds kSlowCommit{5};
 
 template <typename Conn>
 class BatchRunner {
@@ -97,6 +104,7 @@ class BatchRunner {
   // Commits the open transaction, then delivers batch[first..]: their outcomes, or the commit's
   // error to those that had succeeded.
   void commit_and_complete(std::vector<JobPtr>& batch, std::size_t first) {
+    const auto started = std::chrono::steady_clock::now();
     try {
       conn_.commit();
     } catch (const StoreFailure& failure) {
@@ -104,6 +112,7 @@ class BatchRunner {
       fail_range(batch, first, batch.size(), failure.error());
       return;
     }
+    note_commit_time(std::chrono::steady_clock::now() - started);
     counters_.transactions.fetch_add(1, std::memory_order_relaxed);
     counters_.writes.fetch_add(batch.size() - first, std::memory_order_relaxed);
     for (std::size_t i = first; i < batch.size(); ++i) batch[i]->complete();
@@ -155,6 +164,14 @@ class BatchRunner {
       return conn_.lost_transaction_error();
     } else {
       return make_error(kStoreError, "transaction aborted by the database");
+    }
+  }
+
+  void note_commit_time(std::chrono::steady_clock::duration took) {
+    if (took > kSlowCommit) counters_.slow_commits.fetch_add(1, std::memory_order_relaxed);
+    const std::int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+    std::int64_t longest = counters_.longest_commit_us.load(std::memory_order_relaxed);
+    while (us > longest && !counters_.longest_commit_us.compare_exchange_weak(longest, us)) {
     }
   }
 

@@ -48,8 +48,10 @@ void SqliteStore::shutdown() {
   const WriterCounters& w = writer_->counters();
   spdlog::info(
       "sqlite store: {} writes in {} transactions (largest batch {}, {} run again under "
-      "savepoints), {} checkpoints ({} by the writer, longest {} us)",
+      "savepoints; {} commits over {} ms, longest {} us), {} checkpoints ({} by the writer, "
+      "longest {} us)",
       w.writes.load(), w.transactions.load(), w.largest_batch.load(), w.guarded_reruns.load(),
+      w.slow_commits.load(), kSlowCommit.count(), w.longest_commit_us.load(),
       checkpointer_->checkpoints(), checkpointer_->writer_checkpoints(),
       checkpointer_->writer_checkpoint_us_max());
 }
