@@ -105,6 +105,9 @@ std::string redacted(std::string url) {
   return url;
 }
 
+// How long a cluster node waits for its Redis subscription before it serves anyway.
+constexpr std::chrono::milliseconds kRedisWait{5000};
+
 int run(const app::Config& config) {
   net::IoPool pool(config.threads);
   auto store = store::open_store(config.store);
@@ -138,7 +141,7 @@ int run(const app::Config& config) {
   messenger::rest::install(router, *store, rest_jwt, sockets.of("/messenger"), std::move(rest));
 
   net::HttpServer http(pool, router, http_options(config));
-  http.start();
+  http.open();
 
   boost::asio::signal_set signals(pool.context(0), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -148,11 +151,26 @@ int run(const app::Config& config) {
     http.stop(std::chrono::seconds(5), [&] { pool.stop(); });
   });
   std::signal(SIGPIPE, SIG_IGN);
-  // Printed whatever the log level, and only once the signal handler is in place: scripts and
-  // test harnesses wait for this line and may send SIGTERM as soon as they read it.
-  fmt::print("cz-messenger listening on http://{}:{} ({} I/O threads, store {})\n", config.host,
-             http.port(), pool.size(), redacted(config.store));
-  std::fflush(stdout);
+  // Printed whatever the log level, and only once the signal handler is in place and the server
+  // accepts: scripts and test harnesses wait for this line and may send SIGTERM as soon as they
+  // read it.
+  auto serve = [&] {
+    http.start();
+    fmt::print("cz-messenger listening on http://{}:{} ({} I/O threads, store {})\n", config.host,
+               http.port(), pool.size(), redacted(config.store));
+    std::fflush(stdout);
+  };
+  if (redis) {
+    // A cluster node serves once it receives the other nodes' broadcasts (or Redis is down).
+    redis->when_subscribed(kRedisWait, [&](bool subscribed) {
+      if (!subscribed)
+        spdlog::warn("redis: no subscription after {} s; serving alone until Redis answers",
+                     std::chrono::duration_cast<std::chrono::seconds>(kRedisWait).count());
+      serve();
+    });
+  } else {
+    serve();
+  }
 
   pool.run();
   if (redis) redis->stop();

@@ -33,7 +33,8 @@ RedisBus::RedisBus(boost::asio::any_io_executor executor, RedisEndpoint endpoint
     : executor_(std::move(executor)),
       uid_(random_uid()),
       publisher_(std::make_shared<RedisConnection>(executor_, endpoint, "publisher")),
-      subscriber_(std::make_shared<RedisConnection>(executor_, endpoint, "subscriber")) {}
+      subscriber_(std::make_shared<RedisConnection>(executor_, endpoint, "subscriber")),
+      ready_timeout_(executor_) {}
 
 RedisBus::~RedisBus() = default;
 
@@ -47,7 +48,12 @@ void RedisBus::start() {
       std::lock_guard lock(self->mutex_);
       for (const auto& [pattern, handler] : self->handlers_) patterns.push_back(pattern);
     }
+    self->unconfirmed_ = {patterns.begin(), patterns.end()};
     for (const auto& p : patterns) self->send_psubscribe(p);
+    self->check_ready();
+  });
+  publisher_->on_connected([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->check_ready();
   });
   boost::asio::post(executor_, [self = shared_from_this()] {
     self->publisher_->start();
@@ -57,6 +63,7 @@ void RedisBus::start() {
 
 void RedisBus::stop() {
   stopped_ = true;
+  ready_timeout_.cancel();
   publisher_->stop();
   subscriber_->stop();
 }
@@ -101,16 +108,47 @@ void RedisBus::send_psubscribe(const std::string& pattern) {
 }
 
 void RedisBus::dispatch(redisReply* reply) {
-  // ["pmessage", pattern, channel, message]; other replies confirm (un)subscriptions.
-  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) return;
+  // ["pmessage", pattern, channel, message]; ["psubscribe", pattern, count] confirms one.
+  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) return;
   auto text = [&](std::size_t i) {
     const redisReply* e = reply->element[i];
     return std::string_view(e->str ? e->str : "", e->str ? e->len : 0);
   };
-  if (text(0) != "pmessage") return;
+  if (text(0) == "psubscribe") return confirmed(text(1));
+  if (reply->elements != 4 || text(0) != "pmessage") return;
   std::lock_guard lock(mutex_);
   auto it = handlers_.find(std::string(text(1)));
   if (it != handlers_.end()) it->second(text(2), text(3));
+}
+
+void RedisBus::confirmed(std::string_view pattern) {
+  unconfirmed_.erase(std::string(pattern));
+  check_ready();
+}
+
+void RedisBus::check_ready() {
+  if (subscriber_->connected() && unconfirmed_.empty() && publisher_->connected()) fire_ready(true);
+}
+
+void RedisBus::fire_ready(bool subscribed) {
+  if (subscribed) subscribed_once_ = true;
+  if (!ready_) return;
+  ready_timeout_.cancel();
+  auto ready = std::move(ready_);
+  ready_ = nullptr;
+  ready(subscribed);
+}
+
+void RedisBus::when_subscribed(std::chrono::milliseconds timeout, std::function<void(bool)> ready) {
+  boost::asio::post(executor_, [self = shared_from_this(), timeout, ready = std::move(ready)] {
+    if (self->subscribed_once_) return ready(true);
+    self->ready_ = std::move(ready);
+    self->ready_timeout_.expires_after(timeout);
+    self->ready_timeout_.async_wait([weak = self->weak_from_this()](boost::system::error_code ec) {
+      auto bus = weak.lock();
+      if (!ec && bus) bus->fire_ready(false);
+    });
+  });
 }
 
 socketio::AdapterFactory RedisBus::adapter_factory() {

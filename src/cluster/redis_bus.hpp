@@ -7,11 +7,14 @@
 // dropped (as with the Node adapter); a log line says when the link goes and comes back.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cluster/redis_connection.hpp"
 #include "socketio/server.hpp"
@@ -46,10 +49,22 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
 
   bool publisher_connected() const { return publisher_->connected(); }
 
+  // Calls `ready(true)` on the Redis shard once both connections are up and Redis has confirmed
+  // every pattern subscribed so far, or `ready(false)` if that has not happened within
+  // `timeout` (Redis down: the node can serve alone and catches up when Redis comes). A node
+  // that accepted clients before then would not deliver them other nodes' broadcasts. One
+  // pending callback at a time; call after start().
+  void when_subscribed(std::chrono::milliseconds timeout, std::function<void(bool)> ready);
+
  private:
   RedisBus(boost::asio::any_io_executor executor, RedisEndpoint endpoint);
   void send_psubscribe(const std::string& pattern);
   void dispatch(struct redisReply* reply);
+  // Shard only: a PSUBSCRIBE was confirmed. check_ready() fires the readiness callback once
+  // both connections are up and no subscription is pending.
+  void confirmed(std::string_view pattern);
+  void check_ready();
+  void fire_ready(bool subscribed);
 
   boost::asio::any_io_executor executor_;
   std::string uid_;
@@ -61,6 +76,13 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
   std::atomic<bool> stopped_{false};
   std::mutex mutex_;
   std::unordered_map<std::string, MessageHandler> handlers_;
+
+  // Readiness (shard only): patterns sent since the subscriber last connected and not yet
+  // confirmed; whether all were confirmed once; the callback waiting for that.
+  std::unordered_set<std::string> unconfirmed_;
+  bool subscribed_once_ = false;
+  std::function<void(bool)> ready_;
+  boost::asio::steady_timer ready_timeout_;
 };
 
 // Joins `server` to the cluster on Redis at `url` (redis://host:port): installs the adapter

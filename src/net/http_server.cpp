@@ -93,15 +93,20 @@ HttpServer::~HttpServer() {
   impl_->acceptor.close(ec);
 }
 
-void HttpServer::start() {
+void HttpServer::open() {
+  auto& acceptor = impl_->acceptor;
+  if (acceptor.is_open()) return;
   const auto& opts = impl_->state->options;
   const tcp::endpoint endpoint(asio::ip::make_address(opts.host), opts.port);
-  auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol());
   acceptor.set_option(tcp::acceptor::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(opts.backlog);
   impl_->port = acceptor.local_endpoint().port();
+}
+
+void HttpServer::start() {
+  open();
   // The first accept is started on shard 0's thread (the acceptor's), like every later one.
   asio::post(impl_->state->pool.context(0), [impl = impl_] { impl->accept(); });
 }

@@ -40,10 +40,14 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();
 
-  // Binds, listens and starts accepting on shard 0. Throws boost::system::system_error when the
-  // address cannot be bound. Call before IoPool::run() or from shard 0.
+  // Binds and listens, without accepting yet: an address that cannot be bound is reported up
+  // front, while the server may still wait for something before it serves (a cluster node for
+  // its Redis subscription). Throws boost::system::system_error. Idempotent.
+  void open();
+  // Opens (if not yet) and starts accepting on shard 0. Throws as open(). Call before
+  // IoPool::run() or from shard 0.
   void start();
-  // The bound port (useful with port 0). Valid after start().
+  // The bound port (useful with port 0). Valid after open().
   std::uint16_t port() const;
   const HttpServerOptions& options() const;
 

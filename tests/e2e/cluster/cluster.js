@@ -12,9 +12,9 @@ function nodeArgs(redisUrl, storeUrl, extra = []) {
   return ['--jwt-secret', SECRET, '--redis', redisUrl, '--store', storeUrl, '--log-level', 'info', ...extra];
 }
 
-// A node announces `listening` before its Redis subscriber is connected; a broadcast from another
-// node in between would not reach its clients. Wait for the subscriber, plus a moment for the
-// PSUBSCRIBE sent on connect to be answered.
+// A node prints `listening` only once Redis has confirmed its subscriptions (or after 5 s with
+// Redis down, which these tests never want): check that it did connect, so that a test on a node
+// serving alone fails here, by name, rather than later on a missing broadcast.
 async function subscribed(node, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
   // The current process's output only (a restarted node's earlier run has the line too).
@@ -22,7 +22,6 @@ async function subscribed(node, timeoutMs = 10000) {
     if (Date.now() > deadline) throw new Error(`node ${node.url} never connected to Redis:\n${node.output()}`);
     await sleep(50);
   }
-  await sleep(200);
 }
 
 async function startCluster({ nodes = 3, haproxy = false, nodeExtraArgs = [] } = {}) {

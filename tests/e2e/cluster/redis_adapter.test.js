@@ -9,7 +9,7 @@ const { Server: NodeIoServer } = require('socket.io');
 const { createAdapter } = require('@socket.io/redis-adapter');
 const { createClient } = require('redis');
 const {
-  startServer, startRedis, connect, waitFor, expectNoEvent, emitWithAck, closeAllSockets, sleep,
+  startServer, startRedis, connect, waitFor, expectNoEvent, emitWithAck, closeAllSockets, sleep, freePort,
 } = require('../lib/harness');
 
 // A subscription made on connect takes effect asynchronously; retry a broadcast until it lands.
@@ -85,6 +85,43 @@ describe('redis adapter', () => {
     assert.equal(args[0], 'f');
     assert.deepEqual(Buffer.from(args[1]), bytes);
     await expectNoEvent(sender, 'bin');
+  });
+
+  it('a node serves only once Redis has confirmed its subscriptions', { timeout: 30000 }, async () => {
+    redis.signal('SIGSTOP');
+    let served = false;
+    const starting = startServer({ args: ['--test-namespaces', '--redis', redis.url] });
+    starting.then(() => { served = true; }, () => {});
+    try {
+      await sleep(1500);
+      assert.equal(served, false, 'the node printed `listening` while Redis answered nothing');
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    const late = await starting;
+    try {
+      // The node's first client gets a broadcast made once, without the retries above.
+      const member = await connect(`${late.url}/test`, { transports: ['websocket'] });
+      assert.equal(await emitWithAck(member, 'join', 'first-client'), 'ok');
+      const sender = await connect(`${nodeA.url}/test`, { transports: ['websocket'] });
+      const received = waitFor(member, 'once', 3000);
+      await emitWithAck(sender, 'broadcast', { room: 'first-client', event: 'once', args: ['here'] });
+      assert.deepEqual(await received, ['here']);
+    } finally {
+      await late.stop();
+    }
+  });
+
+  it('a node whose Redis does not answer serves alone after a few seconds, and says so', { timeout: 30000 }, async () => {
+    const nowhere = `redis://127.0.0.1:${await freePort()}`;
+    const alone = await startServer({ args: ['--test-namespaces', '--redis', nowhere] });
+    try {
+      assert.match(alone.output(), /serving alone until Redis answers/);
+      const client = await connect(`${alone.url}/test`, { transports: ['websocket'] });
+      assert.equal(await emitWithAck(client, 'join', 'solo'), 'ok');
+    } finally {
+      await alone.stop();
+    }
   });
 
   describe('with a Node socket.io server using @socket.io/redis-adapter', () => {

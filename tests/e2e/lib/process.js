@@ -155,7 +155,8 @@ class ManagedProcess {
 // The life cycle of a service that tests stop and start again on the same port and data (Redis,
 // PostgreSQL): `first` is the running process, `spawn()` makes the next one. halt() stops it
 // with `stopSignal` (killed when it overstays), resume() starts a new one, restart() is both,
-// stop() halts for good and then runs `cleanup`. output() spans every process.
+// stop() halts for good and then runs `cleanup`; signal() sends one to the running process.
+// output() spans every process.
 function restartableService({ first, spawn, ready, readyTimeoutMs, stopSignal, stopTimeoutMs, cleanup }) {
   let proc = first;
   let stopped = false;
@@ -178,6 +179,8 @@ function restartableService({ first, spawn, ready, readyTimeoutMs, stopSignal, s
   };
   return {
     output: () => previousOutput + proc.output(),
+    // SIGSTOP / SIGCONT: a service that accepts connections (the kernel does) but answers nothing.
+    signal: (sig) => proc.signal(sig),
     halt,
     resume,
     async restart() {

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "redis_test_server.hpp"
 
@@ -61,6 +63,57 @@ TEST(RedisBus, PublishesAndReceivesAndSurvivesARedisRestart) {
   run_until(
       io, [] { return false; }, std::chrono::milliseconds(300));
   EXPECT_EQ(received.size(), before);
+  bus->stop();
+}
+
+TEST(RedisBus, SaysWhenEverySubscriptionIsConfirmed) {
+  if (!have_redis_server()) GTEST_SKIP() << "redis-server not installed";
+  TestRedisServer redis;
+  boost::asio::io_context io;
+  auto bus = RedisBus::create(io.get_executor(), RedisEndpoint{"127.0.0.1", redis.port()});
+  bus->psubscribe("socket.io#/a#*", [](std::string_view, std::string_view) {});
+  bus->psubscribe("socket.io#/b#*", [](std::string_view, std::string_view) {});
+  bus->start();
+  std::optional<bool> ready;
+  bus->when_subscribed(std::chrono::seconds(15), [&](bool subscribed) { ready = subscribed; });
+  ASSERT_TRUE(run_until(
+      io, [&] { return ready.has_value(); }, std::chrono::seconds(20)));
+  EXPECT_TRUE(*ready);
+  // Confirmed means live: a message published now is received (no retry loop needed).
+  std::string got;
+  bus->psubscribe("socket.io#/a#*", [&](std::string_view, std::string_view m) { got = m; });
+  bus->publish("socket.io#/a#room#", "first try");
+  ASSERT_TRUE(run_until(
+      io, [&] { return !got.empty(); }, std::chrono::seconds(5)));
+  EXPECT_EQ(got, "first try");
+  // Asked again once subscribed: answered at once.
+  ready.reset();
+  bus->when_subscribed(std::chrono::seconds(1), [&](bool subscribed) { ready = subscribed; });
+  ASSERT_TRUE(run_until(
+      io, [&] { return ready.has_value(); }, std::chrono::milliseconds(100)));
+  EXPECT_TRUE(*ready);  // once subscribed, at once
+  bus->stop();
+}
+
+TEST(RedisBus, GivesUpWaitingForASubscriptionWhenRedisIsDown) {
+  boost::asio::io_context io;
+  // A port nothing listens on: connections are refused, the bus keeps retrying.
+  const int port = [] {
+    boost::asio::io_context probe;
+    boost::asio::ip::tcp::acceptor a(probe, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return static_cast<int>(a.local_endpoint().port());
+  }();
+  auto bus = RedisBus::create(io.get_executor(), RedisEndpoint{"127.0.0.1", port});
+  bus->psubscribe("socket.io#/#*", [](std::string_view, std::string_view) {});
+  bus->start();
+  std::optional<bool> ready;
+  const auto started = std::chrono::steady_clock::now();
+  bus->when_subscribed(std::chrono::milliseconds(300),
+                       [&](bool subscribed) { ready = subscribed; });
+  ASSERT_TRUE(run_until(
+      io, [&] { return ready.has_value(); }, std::chrono::seconds(5)));
+  EXPECT_FALSE(*ready);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
   bus->stop();
 }
 
