@@ -25,6 +25,14 @@ std::string alive_key(std::string_view epoch) {
 std::string beats_key() {
   return fmt::format("{}beats", kPrefix);
 }
+std::string users_key(std::string_view epoch) {
+  return fmt::format("{}users:{}", kPrefix, epoch);
+}
+// user:<id> -> <id>
+std::string_view user_of_key(std::string_view key) {
+  const std::string_view prefix = "cz:presence:user:";
+  return key.substr(std::min(prefix.size(), key.size()));
+}
 
 std::string_view role_text(store::Role role) {
   return role == store::Role::Seller ? "SELLER" : "BUYER";
@@ -76,6 +84,7 @@ end
 
 // KEYS[1] user; ARGV: epoch, role. Returns the user's live socket count after this one.
 const std::string kConnectScript = std::string(kLiveTotal) + R"lua(
+redis.call('SADD', P .. 'users:' .. ARGV[1], KEYS[1])
 redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[1], 1)
 redis.call('HSET', KEYS[1], 'role', ARGV[2])
 redis.call('PERSIST', KEYS[1])
@@ -85,7 +94,10 @@ return live_total(KEYS[1], ARGV[1])
 // KEYS[1] user; ARGV: epoch, role, now, keep_offline_ms. Returns the live count left.
 const std::string kDisconnectScript = std::string(kLiveTotal) + R"lua(
 local f = 'n:' .. ARGV[1]
-if redis.call('HINCRBY', KEYS[1], f, -1) <= 0 then redis.call('HDEL', KEYS[1], f) end
+if redis.call('HINCRBY', KEYS[1], f, -1) <= 0 then
+  redis.call('HDEL', KEYS[1], f)
+  redis.call('SREM', P .. 'users:' .. ARGV[1], KEYS[1])
+end
 redis.call('HSET', KEYS[1], 'seen', ARGV[3])
 local total = live_total(KEYS[1], ARGV[1])
 if total == 0 then
@@ -108,9 +120,10 @@ end
 return out
 )lua";
 
-// KEYS: new alive, old alive, beats; ARGV: epoch, now, ttl_ms. The old epoch's fields die now.
+// KEYS: new alive, old alive, beats, old users; ARGV: epoch, now, ttl_ms. The old epoch's
+// fields die now (its live users are registered again under the new one).
 constexpr std::string_view kBeginEpochScript = R"lua(
-if KEYS[2] ~= KEYS[1] then redis.call('DEL', KEYS[2]) end
+if KEYS[2] ~= KEYS[1] then redis.call('DEL', KEYS[2], KEYS[4]) end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 return 1
@@ -121,21 +134,46 @@ constexpr std::string_view kRegisterScript = R"lua(
 for i, key in ipairs(KEYS) do
   redis.call('HSET', key, 'n:' .. ARGV[1], ARGV[2 * i], 'role', ARGV[2 * i + 1])
   redis.call('PERSIST', key)
+  redis.call('SADD', 'cz:presence:users:' .. ARGV[1], key)
 end
 return #KEYS
 )lua";
 
-// KEYS: alive, beats; ARGV: epoch, now, ttl_ms, forget beats older than this. 0 when the alive
-// key was gone (the node stalled past its TTL, or Redis lost it): the caller starts a new epoch.
-constexpr std::string_view kHeartbeatScript = R"lua(
+// KEYS: alive, beats; ARGV: epoch, now, ttl_ms, forget beats older than this, users to reap,
+// keep_offline_ms. 0 when the alive key was gone (the node stalled past its TTL, or Redis lost
+// it): the caller starts a new epoch. Otherwise {1, user keys}: the users of dead nodes who are
+// now offline everywhere, for this node to announce. Each dead node's user set is emptied by
+// SPOP, a bounded number per beat, so exactly one node announces each user.
+const std::string kHeartbeatScript = std::string(kLiveTotal) + R"lua(
 if not redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3], 'XX') then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local beats = redis.call('HGETALL', KEYS[2])
+local budget = tonumber(ARGV[5])
+local gone = {}
 for i = 1, #beats, 2 do
-  if tonumber(beats[i + 1]) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[2], beats[i]) end
+  local node = beats[i]
+  if node ~= ARGV[1] and budget > 0 and redis.call('EXISTS', P .. 'alive:' .. node) == 0 then
+    local keys = redis.call('SPOP', P .. 'users:' .. node, budget)
+    budget = budget - #keys
+    for _, key in ipairs(keys) do
+      if live_total(key, ARGV[1]) == 0 then
+        if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, ARGV[6]) end
+        gone[#gone + 1] = key
+      end
+    end
+  end
 end
-return 1
+for i = 1, #beats, 2 do
+  if tonumber(beats[i + 1]) < tonumber(ARGV[4]) then
+    redis.call('HDEL', KEYS[2], beats[i])
+    redis.call('DEL', P .. 'users:' .. beats[i])
+  end
+end
+return {1, gone}
 )lua";
+
+// Dead nodes' users handled per heartbeat (the rest on the next ones).
+constexpr std::size_t kReapPerBeat = 1000;
 
 // EVAL script numkeys keys... args...; false when not sent (not connected).
 bool eval(RedisConnection& redis, std::string_view script, const std::vector<std::string>& keys,
@@ -243,10 +281,12 @@ void RedisPresence::on_executor(F&& f) {
 
 void RedisPresence::begin_epoch() {
   const std::string old = epoch_.empty() ? std::string() : alive_key(epoch_);
+  const std::string old_users = epoch_.empty() ? std::string() : users_key(epoch_);
   epoch_ = fmt::format("{}-{}", node_id_, ++epoch_counter_);
   const auto now = std::to_string(now_ms());
   const auto alive = alive_key(epoch_);
-  eval(*redis_, kBeginEpochScript, {alive, old.empty() ? alive : old, beats_key()},
+  eval(*redis_, kBeginEpochScript,
+       {alive, old.empty() ? alive : old, beats_key(), old.empty() ? users_key(epoch_) : old_users},
        {epoch_, now, std::to_string(options_.ttl.count())}, [](redisReply* r) {
          if (!r || r->type != REDIS_REPLY_INTEGER)
            spdlog::warn("redis presence: cannot register this node: {}", error_of(r));
@@ -291,17 +331,37 @@ void RedisPresence::heartbeat() {
   const TimeMs now = now_ms();
   eval(*redis_, kHeartbeatScript, {alive_key(epoch_), beats_key()},
        {epoch_, std::to_string(now), std::to_string(options_.ttl.count()),
-        std::to_string(now - options_.keep_offline.count())},
+        std::to_string(now - options_.keep_offline.count()), std::to_string(kReapPerBeat),
+        std::to_string(options_.keep_offline.count())},
        [weak = weak_from_this()](redisReply* r) {
          auto self = weak.lock();
          if (!self || self->stopped_) return;
-         if (!r || r->type != REDIS_REPLY_INTEGER) {
-           spdlog::warn("redis presence: heartbeat failed: {}", error_of(r));
-         } else if (r->integer == 0) {
+         if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
            spdlog::warn("redis presence: this node's entries expired in Redis; registering again");
            self->begin_epoch();
+         } else if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+                    r->element[1]->type == REDIS_REPLY_ARRAY) {
+           self->announce_lost(r->element[1]);
+         } else {
+           spdlog::warn("redis presence: heartbeat failed: {}", error_of(r));
          }
        });
+}
+
+void RedisPresence::announce_lost(const redisReply* keys) {
+  if (keys->elements == 0) return;
+  std::vector<std::string> users;
+  users.reserve(keys->elements);
+  for (std::size_t i = 0; i < keys->elements; ++i)
+    users.emplace_back(user_of_key(reply_text(keys->element[i])));
+  spdlog::info("redis presence: {} user(s) of a node that stopped are offline now", users.size());
+  if (lost_listener_) lost_listener_(std::move(users));
+}
+
+void RedisPresence::on_lost_users(std::function<void(std::vector<std::string>)> listener) {
+  on_executor([listener = std::move(listener)](RedisPresence& self) mutable {
+    self.lost_listener_ = std::move(listener);
+  });
 }
 
 void RedisPresence::connected(const std::string& user_id, store::Role role,

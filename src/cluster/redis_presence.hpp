@@ -25,11 +25,18 @@
 //
 // All Redis work runs on one executor (an I/O shard); callbacks run there.
 //
-// Limits: standalone Redis (or Sentinel) only: the scripts read alive keys they do not declare,
-// which Redis Cluster would refuse. Announcing `user_status` offline for a dead node's users is
-// not done (they read offline on the next query). A user hash left holding only a dead node's
-// fields stays in Redis until that user is connected, disconnected or queried again (it then
-// gets the keep_offline expiry).
+//   users:<epoch>  set of the user keys with sockets on that node
+//
+// A dead node's users are announced: at each heartbeat a node takes (SPOP, bounded) the users
+// of nodes whose alive key is gone, and those who are offline everywhere now are handed to the
+// messenger (on_lost_users), which tells their partners `user_status` offline, as it does on a
+// last disconnect. SPOP makes exactly one node announce each user, within a TTL plus a
+// heartbeat of the death.
+//
+// Limits: standalone Redis (or Sentinel) only: the scripts read keys they do not declare,
+// which Redis Cluster would refuse. A node that stalls past its TTL without dying has its users
+// announced offline too; when it comes back it registers them again (they read online) but
+// their partners get no `user_status` online for it.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -72,6 +79,7 @@ class RedisPresence final : public messenger::Presence,
                     std::function<void(bool last)> done) override;
   void query(std::vector<std::string> user_ids, TimeMs now,
              std::function<void(std::vector<messenger::UserStatus>)> done) override;
+  void on_lost_users(std::function<void(std::vector<std::string>)> listener) override;
 
   // The current epoch (tests).
   std::string epoch() const;
@@ -85,6 +93,7 @@ class RedisPresence final : public messenger::Presence,
   void schedule_heartbeat();
   void heartbeat();
   void register_local_users();
+  void announce_lost(const struct redisReply* keys);
 
   boost::asio::any_io_executor executor_;
   RedisPresenceOptions options_;
@@ -95,6 +104,7 @@ class RedisPresence final : public messenger::Presence,
   // Executor thread only (epoch() locks nothing: tests read it once the executor is idle).
   std::string epoch_;
   std::uint64_t epoch_counter_ = 0;
+  std::function<void(std::vector<std::string>)> lost_listener_;
   std::atomic<bool> stopped_{false};
 };
 

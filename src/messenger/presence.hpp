@@ -39,6 +39,11 @@ class Presence {
   // The status of each of `user_ids`, in the same order.
   virtual void query(std::vector<std::string> user_ids, TimeMs now,
                      std::function<void(std::vector<UserStatus>)> done) = 0;
+  // Users who went offline without a disconnect here: their last sockets were on a cluster node
+  // that died. `listener` may be called on any thread. A presence of one process has none.
+  virtual void on_lost_users(std::function<void(std::vector<std::string> user_ids)> listener) {
+    (void)listener;
+  }
 };
 
 // Presence of this process: socket counts per user across all shards. A mutex-guarded map is

@@ -2,7 +2,7 @@
 // Presence across cluster nodes (Redis + one PostgreSQL): `user_status` reaches partners on other
 // nodes, a user counts as online while any tab on any node is connected, get_user_status answers
 // the same on every node, and the users of a node killed with SIGKILL read offline once its
-// presence TTL has passed.
+// presence TTL has passed (and their partners get `user_status` offline from a surviving node).
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const {
@@ -102,16 +102,24 @@ describe('cluster presence', () => {
     assert.equal((await statusOf(onNode2, 's2')).online, false);
   });
 
-  it('the users of a killed node read offline from the others after the TTL', { timeout: 30000 }, async () => {
+  it('the users of a killed node read offline from the others after the TTL, and their partners are told', { timeout: 30000 }, async () => {
     const node3 = await startNode();
     const seller = await user(node3, 's3', 'SELLER');
     const watcher = await user(node1, 'b3');
+    await createRoom(watcher, 'b3', 's3');
+    await waitFor(seller, 'create_room');
     assert.equal((await statusOf(watcher, 's3')).online, true);
 
     await node3.kill('SIGKILL');
     const killedAt = Date.now();
     assert.equal((await statusOf(watcher, 's3')).online, true, 'still within the TTL');
     seller.close();
+
+    // A surviving node announces it: the partner's next user_status for s3 says offline.
+    const [announced] = await waitFor(watcher, 'user_status', PRESENCE_TTL_MS + 8000);
+    assert.equal(announced.user_id, 's3', JSON.stringify(announced));
+    assert.equal(announced.online, false);
+    assert.ok(Date.now() - killedAt >= PRESENCE_TTL_MS / 3, 'announced before the TTL could pass');
 
     let status;
     for (;;) {

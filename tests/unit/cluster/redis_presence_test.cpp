@@ -119,6 +119,32 @@ TEST_F(RedisPresenceTest, UsersOfADeadNodeGoOfflineAfterTheTtl) {
   EXPECT_TRUE(connect(*b, "u")) << "a's count is gone, so this is the first socket again";
 }
 
+TEST_F(RedisPresenceTest, OneSurvivorAnnouncesTheUsersADeadNodeLeftOffline) {
+  auto a = node();
+  auto b = node();
+  auto c = node();
+  std::vector<std::string> lost_b, lost_c;
+  b->on_lost_users(
+      [&](std::vector<std::string> ids) { lost_b.insert(lost_b.end(), ids.begin(), ids.end()); });
+  c->on_lost_users(
+      [&](std::vector<std::string> ids) { lost_c.insert(lost_c.end(), ids.begin(), ids.end()); });
+  ASSERT_TRUE(connect(*a, "gone"));
+  ASSERT_TRUE(connect(*a, "also-on-b"));
+  ASSERT_FALSE(connect(*b, "also-on-b"));
+  ASSERT_TRUE(connect(*a, "left-before"));
+  ASSERT_TRUE(disconnect(*a, "left-before", 100));  // announced by a itself, when it happened
+  run_for(kTtl / 2);
+  a->stop();  // a crash: no disconnect, no more heartbeats
+  run_for(kTtl * 2);
+  std::vector<std::string> lost = lost_b;
+  lost.insert(lost.end(), lost_c.begin(), lost_c.end());
+  EXPECT_EQ(lost, std::vector<std::string>{"gone"}) << "once, by one node; b still has also-on-b";
+  EXPECT_FALSE(status(*b, "gone").online);
+  EXPECT_TRUE(status(*c, "also-on-b").online);
+  run_for(kTtl);
+  EXPECT_EQ(lost_b.size() + lost_c.size(), 1u) << "never announced twice";
+}
+
 TEST_F(RedisPresenceTest, ALiveNodeKeepsItsUsersOnlinePastTheTtl) {
   auto a = node();
   auto b = node();
