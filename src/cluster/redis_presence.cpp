@@ -339,6 +339,8 @@ void RedisPresence::heartbeat() {
          if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
            spdlog::warn("redis presence: this node's entries expired in Redis; registering again");
            self->begin_epoch();
+           // Other nodes may have announced them offline meanwhile: announce them again.
+           self->announce_local_users();
          } else if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
                     r->element[1]->type == REDIS_REPLY_ARRAY) {
            self->announce_lost(r->element[1]);
@@ -355,12 +357,19 @@ void RedisPresence::announce_lost(const redisReply* keys) {
   for (std::size_t i = 0; i < keys->elements; ++i)
     users.emplace_back(user_of_key(reply_text(keys->element[i])));
   spdlog::info("redis presence: {} user(s) of a node that stopped are offline now", users.size());
-  if (lost_listener_) lost_listener_(std::move(users));
+  if (changed_listener_) changed_listener_(std::move(users));
 }
 
-void RedisPresence::on_lost_users(std::function<void(std::vector<std::string>)> listener) {
+void RedisPresence::announce_local_users() {
+  if (!changed_listener_) return;
+  std::vector<std::string> users;
+  for (auto& u : local_.online_users()) users.push_back(std::move(u.user_id));
+  if (!users.empty()) changed_listener_(std::move(users));
+}
+
+void RedisPresence::on_status_changed(std::function<void(std::vector<std::string>)> listener) {
   on_executor([listener = std::move(listener)](RedisPresence& self) mutable {
-    self.lost_listener_ = std::move(listener);
+    self.changed_listener_ = std::move(listener);
   });
 }
 

@@ -29,14 +29,15 @@
 //
 // A dead node's users are announced: at each heartbeat a node takes (SPOP, bounded) the users
 // of nodes whose alive key is gone, and those who are offline everywhere now are handed to the
-// messenger (on_lost_users), which tells their partners `user_status` offline, as it does on a
+// messenger (on_status_changed), which tells their partners `user_status` offline, as it does on a
 // last disconnect. SPOP makes exactly one node announce each user, within a TTL plus a
 // heartbeat of the death.
 //
+// A node that stalls past its TTL without dying has its users announced offline too; when it
+// comes back it registers them again and has them announced (online) once more.
+//
 // Limits: standalone Redis (or Sentinel) only: the scripts read keys they do not declare,
-// which Redis Cluster would refuse. A node that stalls past its TTL without dying has its users
-// announced offline too; when it comes back it registers them again (they read online) but
-// their partners get no `user_status` online for it.
+// which Redis Cluster would refuse.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -79,7 +80,7 @@ class RedisPresence final : public messenger::Presence,
                     std::function<void(bool last)> done) override;
   void query(std::vector<std::string> user_ids, TimeMs now,
              std::function<void(std::vector<messenger::UserStatus>)> done) override;
-  void on_lost_users(std::function<void(std::vector<std::string>)> listener) override;
+  void on_status_changed(std::function<void(std::vector<std::string>)> listener) override;
 
   // The current epoch (tests).
   std::string epoch() const;
@@ -94,6 +95,7 @@ class RedisPresence final : public messenger::Presence,
   void heartbeat();
   void register_local_users();
   void announce_lost(const struct redisReply* keys);
+  void announce_local_users();
 
   boost::asio::any_io_executor executor_;
   RedisPresenceOptions options_;
@@ -104,7 +106,7 @@ class RedisPresence final : public messenger::Presence,
   // Executor thread only (epoch() locks nothing: tests read it once the executor is idle).
   std::string epoch_;
   std::uint64_t epoch_counter_ = 0;
-  std::function<void(std::vector<std::string>)> lost_listener_;
+  std::function<void(std::vector<std::string>)> changed_listener_;
   std::atomic<bool> stopped_{false};
 };
 

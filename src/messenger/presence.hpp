@@ -39,9 +39,11 @@ class Presence {
   // The status of each of `user_ids`, in the same order.
   virtual void query(std::vector<std::string> user_ids, TimeMs now,
                      std::function<void(std::vector<UserStatus>)> done) = 0;
-  // Users who went offline without a disconnect here: their last sockets were on a cluster node
-  // that died. `listener` may be called on any thread. A presence of one process has none.
-  virtual void on_lost_users(std::function<void(std::vector<std::string> user_ids)> listener) {
+  // Users whose online status changed without a connect or disconnect seen here, for the
+  // messenger to announce: in a cluster, the users a dead node left offline, or this node's own
+  // users after its registration had expired (others announced them offline meanwhile).
+  // `listener` may be called on any thread. A presence of one process never calls it.
+  virtual void on_status_changed(std::function<void(std::vector<std::string> user_ids)> listener) {
     (void)listener;
   }
 };

@@ -116,11 +116,12 @@ void on_get_user_status(const ContextPtr& ctx, socketio::Socket& socket,
 
 void install_presence(const ContextPtr& ctx) {
   // Weak: ctx owns the presence, which keeps the listener.
-  ctx->presence->on_lost_users([weak = std::weak_ptr<Context>(ctx)](std::vector<std::string> ids) {
-    auto ctx = weak.lock();
-    if (!ctx) return;
-    for (const std::string& id : ids) announce(ctx, id, ctx->home_shard(id));
-  });
+  ctx->presence->on_status_changed(
+      [weak = std::weak_ptr<Context>(ctx)](std::vector<std::string> ids) {
+        auto ctx = weak.lock();
+        if (!ctx) return;
+        for (const std::string& id : ids) announce(ctx, id, ctx->home_shard(id));
+      });
   ctx->ns.on_connection(
       [ctx](const std::shared_ptr<socketio::Socket>& socket) { on_connection(ctx, socket); });
   ctx->ns.on_disconnect(

@@ -124,9 +124,9 @@ TEST_F(RedisPresenceTest, OneSurvivorAnnouncesTheUsersADeadNodeLeftOffline) {
   auto b = node();
   auto c = node();
   std::vector<std::string> lost_b, lost_c;
-  b->on_lost_users(
+  b->on_status_changed(
       [&](std::vector<std::string> ids) { lost_b.insert(lost_b.end(), ids.begin(), ids.end()); });
-  c->on_lost_users(
+  c->on_status_changed(
       [&](std::vector<std::string> ids) { lost_c.insert(lost_c.end(), ids.begin(), ids.end()); });
   ASSERT_TRUE(connect(*a, "gone"));
   ASSERT_TRUE(connect(*a, "also-on-b"));
@@ -151,6 +151,35 @@ TEST_F(RedisPresenceTest, ALiveNodeKeepsItsUsersOnlinePastTheTtl) {
   ASSERT_TRUE(connect(*a, "u"));
   run_for(kTtl * 3);  // heartbeats keep a's entries
   EXPECT_TRUE(status(*b, "u").online);
+}
+
+TEST_F(RedisPresenceTest, ANodeWhoseEntriesExpiredHasItsUsersAnnouncedAgain) {
+  auto a = node();
+  std::vector<std::string> changed;
+  a->on_status_changed(
+      [&](std::vector<std::string> ids) { changed.insert(changed.end(), ids.begin(), ids.end()); });
+  ASSERT_TRUE(connect(*a, "u"));
+  const std::string epoch = a->epoch();
+  // What a stall longer than the TTL leaves behind: a's alive key is gone (and other nodes may
+  // have announced u offline).
+  auto cli = std::make_shared<RedisConnection>(io_.get_executor(),
+                                               RedisEndpoint{"127.0.0.1", redis_->port()}, "test");
+  cli->start();
+  ASSERT_TRUE(run_until(
+      io_, [&] { return cli->connected(); }, 5s));
+  const std::string alive = "cz:presence:alive:" + epoch;
+  bool deleted = false;
+  cli->command({"DEL", alive}, [&](redisReply*) { deleted = true; });
+  ASSERT_TRUE(run_until(
+      io_, [&] { return deleted; }, 5s));
+
+  ASSERT_TRUE(run_until(
+      io_, [&] { return !changed.empty(); }, 5s))
+      << "not announced again";
+  EXPECT_NE(a->epoch(), epoch) << "registered again under a new epoch";
+  EXPECT_EQ(changed, std::vector<std::string>{"u"});
+  EXPECT_TRUE(status(*a, "u").online);
+  cli->stop();
 }
 
 TEST_F(RedisPresenceTest, ReRegistersAfterARedisRestart) {
