@@ -49,9 +49,11 @@ describe('cluster presence', () => {
 
   it('a buyer on node 1 and a seller on node 2 see each other come and go', { timeout: 30000 }, async () => {
     const buyer = await user(node1, 'b1');
-    let seller = await user(node2, 's1', 'SELLER');
+    // The room first, then the seller: s1's arrival is announced to b1 for certain (created
+    // after it, the room races the announcement, which then may or may not reach b1).
     await createRoom(buyer, 'b1', 's1');
-    await waitFor(seller, 'create_room');
+    let seller = await user(node2, 's1', 'SELLER');
+    assert.equal((await nextStatus(buyer, 's1')).online, true, 's1 came online');
 
     // Each side reads the other online, from its own node.
     assert.equal((await statusOf(buyer, 's1')).online, true);
@@ -85,8 +87,10 @@ describe('cluster presence', () => {
 
   it('a user with tabs on two nodes is online until the last one closes', { timeout: 30000 }, async () => {
     const buyer = await user(node1, 'b2');
-    const tab1 = await user(node1, 's2', 'SELLER');
+    // The room first (see the test above).
     await createRoom(buyer, 'b2', 's2');
+    const tab1 = await user(node1, 's2', 'SELLER');
+    assert.equal((await nextStatus(buyer, 's2')).online, true, 'the first tab cluster-wide');
     const tab2 = await user(node2, 's2', 'SELLER');
     await expectNoEvent(buyer, 'user_status', 500);  // not the first tab cluster-wide
 
@@ -138,8 +142,9 @@ describe('cluster presence', () => {
 
   it('presence comes back by itself after Redis restarts; meanwhile each node answers for its own users', { timeout: 40000 }, async () => {
     const buyer = await user(node1, 'b4');
+    await createRoom(buyer, 'b4', 's4');  // before s4 connects: see the test above
     const seller = await user(node2, 's4', 'SELLER');
-    await createRoom(buyer, 'b4', 's4');
+    assert.equal((await nextStatus(buyer, 's4')).online, true);
     assert.equal((await statusOf(buyer, 's4')).online, true);
 
     await redis.halt();
