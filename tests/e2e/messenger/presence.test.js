@@ -13,8 +13,11 @@ describe('messenger presence', () => {
   it('partners learn when the first tab connects and when the last tab leaves', async () => {
     const buyer = await user(srv, 'b1');
     const stranger = await user(srv, 'b2');
-    const first = await user(srv, 's1', 'SELLER');
+    // The room before the seller: then its arrival reaches b1 for certain (a room created after
+    // the seller connects races that announcement).
     await createRoom(buyer, 'b1', 's1');
+    const first = await user(srv, 's1', 'SELLER');
+    assert.equal((await waitFor(buyer, 'user_status'))[0].online, true);
     first.close();
     const [offlineAfterSetup] = await waitFor(buyer, 'user_status');
     assert.equal(offlineAfterSetup.online, false);
@@ -53,8 +56,9 @@ describe('messenger presence', () => {
 
   it('a dropped connection (no clean disconnect) also ends presence', async () => {
     const buyer = await user(srv, 'b3');
-    const seller = await user(srv, 's3', 'SELLER', { transports: ['websocket'] });
     await createRoom(buyer, 'b3', 's3');
+    const seller = await user(srv, 's3', 'SELLER', { transports: ['websocket'] });
+    assert.equal((await waitFor(buyer, 'user_status'))[0].online, true);
     const gone = once(seller, 'disconnect');
     seller.io.engine.close();  // the transport closes without a namespace DISCONNECT
     await gone;
