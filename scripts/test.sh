@@ -102,7 +102,10 @@ if [ "${CZ_E2E_POSTGRES:-1}" = "1" ]; then
 fi
 
 if [ "$sanitize_tests" = "1" ]; then
-  if run_step "Sanitizer build (build-asan/)" scripts/build.sh --sanitize; then
+  # The unit tests only, unless the e2e suite is to run against the sanitizer binary too.
+  asan_targets=(-- --target unit_tests)
+  [ "${CZ_SANITIZE_E2E:-0}" = "1" ] && asan_targets=()
+  if run_step "Sanitizer build (build-asan/)" scripts/build.sh --sanitize "${asan_targets[@]}"; then
     run_step "Unit tests under ASan/UBSan (ctest, build-asan/)" run_unit_tests build-asan
     if [ "${CZ_SANITIZE_E2E:-0}" = "1" ]; then
       run_step "End-to-end tests against the ASan/UBSan binary" \
