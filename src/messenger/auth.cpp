@@ -74,7 +74,7 @@ void reply_verify(socketio::Socket& socket, const socketio::Ack& ack, const Erro
   socket.emit("verify_user", std::move(json));
 }
 
-void on_verify_user(const Context& ctx, socketio::Socket& socket, const socketio::Event& event,
+void on_verify_user(Context& ctx, socketio::Socket& socket, const socketio::Event& event,
                     const socketio::Ack& ack) {
   Identity* me = identity_of(socket);
   Result<Credentials> creds =
@@ -98,7 +98,7 @@ void on_verify_user(const Context& ctx, socketio::Socket& socket, const socketio
   socket.join(me->user_id);  // already joined at the handshake; harmless, as in the original
   // The session now lasts as long as this token.
   me->token_expires_ms = verified->token_expires_ms;
-  arm_token_expiry(socket, *me);
+  ctx.token_expiry.arm(socket, *me);
   reply_verify(socket, ack, nullptr);
 }
 
@@ -117,8 +117,11 @@ void install_auth(const ContextPtr& ctx) {
       return;
     }
     socket.data() = std::move(*identity);
-    arm_token_expiry(socket, *identity_of(socket));
+    ctx->token_expiry.arm(socket, *identity_of(socket));
     next(std::nullopt);
+  });
+  ctx->ns.on_disconnect([ctx](socketio::Socket& socket, std::string_view) {
+    if (Identity* me = identity_of(socket)) ctx->token_expiry.cancel(*me);
   });
 
   ctx->ns.on("verify_user", [ctx](socketio::Socket& socket, const socketio::Event& event,

@@ -10,6 +10,7 @@
 #include "messenger/presence.hpp"
 #include "messenger/room_details_source.hpp"
 #include "messenger/room_directory.hpp"
+#include "messenger/token_expiry.hpp"
 #include "messenger/validate.hpp"
 #include "socketio/namespace.hpp"
 #include "store/store.hpp"
@@ -26,6 +27,7 @@ struct Context {
         limits(limits),
         presence(std::move(presence)),
         rooms(store, shards),
+        token_expiry(shards),
         shards(std::move(shards)) {}
 
   socketio::Namespace& ns;
@@ -35,6 +37,7 @@ struct Context {
   const Limits limits;
   std::shared_ptr<Presence> presence;
   RoomDirectory rooms;
+  TokenExpiry token_expiry;        // declared before `shards`: built from the same list
   RoomDetailsSource room_details;  // set once by install(); null: no lookups
   const std::vector<boost::asio::any_io_executor> shards;
 

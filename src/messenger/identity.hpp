@@ -1,7 +1,6 @@
 #pragma once
 // The verified user behind a /messenger socket, kept in Socket::data() by the handshake
 // middleware. Read and written on the socket's shard thread only.
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -11,6 +10,8 @@
 
 namespace cz::messenger {
 
+struct ExpiryEntry;
+
 struct Identity {
   std::string user_id;
   store::Role role = store::Role::Buyer;
@@ -19,8 +20,9 @@ struct Identity {
   // When the last verified token stops being accepted (its exp plus the leeway), in epoch ms;
   // 0 when it has no exp. See token_expiry.hpp.
   std::int64_t token_expires_ms = 0;
-  // Fires at token_expires_ms. Shared only because std::any needs a copyable value.
-  std::shared_ptr<boost::asio::steady_timer> expiry_timer;
+  // Its place in the shard's expiry queue (token_expiry.hpp). Shared only because std::any
+  // needs a copyable value.
+  std::shared_ptr<ExpiryEntry> expiry;
 };
 
 inline Identity* identity_of(socketio::Socket& socket) {

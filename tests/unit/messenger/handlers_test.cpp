@@ -342,6 +342,22 @@ TEST_F(Handlers, ASessionEndsWhenItsTokenExpires) {
   EXPECT_EQ(text_of((*verdicts[0])[0], "reason"), "token expired");
 }
 
+TEST_F(Handlers, SessionsOnOneShardEndEachAtItsOwnDeadline) {
+  // One queue and one timer per shard: the earliest deadline first, the later ones after, and a
+  // socket that left before its deadline leaves the queue with nothing to do.
+  auto soon = login("b1", "BUYER", mint("b1", "", -29));   // ~1 s
+  auto later = login("b2", "BUYER", mint("b2", "", -27));  // ~3 s
+  auto gone = login("b3", "BUYER", mint("b3", "", -29));
+  auto fresh = login("b4", "BUYER", mint("b4"));
+  boost::asio::post(io_, [gone] { gone->report_close("transport close"); });
+  ASSERT_TRUE(run_until([&] { return soon->texts().back() == "41/messenger,"; }));
+  EXPECT_NE(later->texts().back(), "41/messenger,") << "its deadline has not come yet";
+  ASSERT_TRUE(
+      run_until([&] { return later->texts().back() == "41/messenger,"; }, std::chrono::seconds(5)));
+  EXPECT_EQ(events(later, "verify_user").size(), 1u);
+  EXPECT_EQ(error_code(*call(fresh, "sync", "{}")), "OK") << "a token an hour away stays";
+}
+
 TEST_F(Handlers, VerifyUserWithAFreshTokenExtendsTheSession) {
   auto buyer = login("b1", "BUYER", nearly_expired_token("b1"));
   auto ok = call(buyer, "verify_user",
