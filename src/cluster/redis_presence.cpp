@@ -28,9 +28,9 @@ std::string beats_key() {
 std::string users_key(std::string_view epoch) {
   return fmt::format("{}users:{}", kPrefix, epoch);
 }
-// user:<id> -> <id>
+// user_key(id) -> id
 std::string_view user_of_key(std::string_view key) {
-  const std::string_view prefix = "cz:presence:user:";
+  static const std::string prefix = user_key("");
   return key.substr(std::min(prefix.size(), key.size()));
 }
 
@@ -53,12 +53,14 @@ std::string random_node_id() {
   return id;
 }
 
+// kPrefix for the scripts, which build the keys they do not declare (user sets, alive keys).
+const std::string kLuaPrefix = fmt::format("local P = '{}'\n", kPrefix);
+
 // Shared by the scripts below: the user's socket count over live nodes. A field of a node whose
 // alive key is gone is deleted, and the user's `seen` moves up to that node's last heartbeat
 // (when its users were last known online). `me` (this node's epoch) always counts: a node that
 // stalled past its TTL still has the sockets it counts.
 constexpr std::string_view kLiveTotal = R"lua(
-local P = 'cz:presence:'
 local function live_total(key, me)
   local fields = redis.call('HGETALL', key)
   local total, dead_seen = 0, 0
@@ -83,7 +85,7 @@ end
 )lua";
 
 // KEYS[1] user; ARGV: epoch, role. Returns the user's live socket count after this one.
-const std::string kConnectScript = std::string(kLiveTotal) + R"lua(
+const std::string kConnectScript = kLuaPrefix + std::string(kLiveTotal) + R"lua(
 redis.call('SADD', P .. 'users:' .. ARGV[1], KEYS[1])
 redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[1], 1)
 redis.call('HSET', KEYS[1], 'role', ARGV[2])
@@ -92,7 +94,7 @@ return live_total(KEYS[1], ARGV[1])
 )lua";
 
 // KEYS[1] user; ARGV: epoch, role, now, keep_offline_ms. Returns the live count left.
-const std::string kDisconnectScript = std::string(kLiveTotal) + R"lua(
+const std::string kDisconnectScript = kLuaPrefix + std::string(kLiveTotal) + R"lua(
 local f = 'n:' .. ARGV[1]
 if redis.call('HINCRBY', KEYS[1], f, -1) <= 0 then
   redis.call('HDEL', KEYS[1], f)
@@ -109,7 +111,7 @@ return total
 
 // KEYS: users; ARGV: epoch, keep_offline_ms. Returns {count, role or '', seen or ''} per user.
 // A user found offline with a key that never expires (its last node died) gets the expiry now.
-const std::string kQueryScript = std::string(kLiveTotal) + R"lua(
+const std::string kQueryScript = kLuaPrefix + std::string(kLiveTotal) + R"lua(
 local out = {}
 for i, key in ipairs(KEYS) do
   local total = live_total(key, ARGV[1])
@@ -130,11 +132,11 @@ return 1
 )lua";
 
 // KEYS: users; ARGV: epoch, then count and role of each user.
-constexpr std::string_view kRegisterScript = R"lua(
+const std::string kRegisterScript = kLuaPrefix + R"lua(
 for i, key in ipairs(KEYS) do
   redis.call('HSET', key, 'n:' .. ARGV[1], ARGV[2 * i], 'role', ARGV[2 * i + 1])
   redis.call('PERSIST', key)
-  redis.call('SADD', 'cz:presence:users:' .. ARGV[1], key)
+  redis.call('SADD', P .. 'users:' .. ARGV[1], key)
 end
 return #KEYS
 )lua";
@@ -144,7 +146,7 @@ return #KEYS
 // it): the caller starts a new epoch. Otherwise {1, user keys}: the users of dead nodes who are
 // now offline everywhere, for this node to announce. Each dead node's user set is emptied by
 // SPOP, a bounded number per beat, so exactly one node announces each user.
-const std::string kHeartbeatScript = std::string(kLiveTotal) + R"lua(
+const std::string kHeartbeatScript = kLuaPrefix + std::string(kLiveTotal) + R"lua(
 if not redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3], 'XX') then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 local beats = redis.call('HGETALL', KEYS[2])
@@ -280,13 +282,14 @@ void RedisPresence::on_executor(F&& f) {
 }
 
 void RedisPresence::begin_epoch() {
-  const std::string old = epoch_.empty() ? std::string() : alive_key(epoch_);
-  const std::string old_users = epoch_.empty() ? std::string() : users_key(epoch_);
+  const std::string previous = epoch_;
   epoch_ = fmt::format("{}-{}", node_id_, ++epoch_counter_);
   const auto now = std::to_string(now_ms());
-  const auto alive = alive_key(epoch_);
+  // At the first connect there is no previous epoch: naming the new one there makes the
+  // script delete nothing.
+  const std::string& retired = previous.empty() ? epoch_ : previous;
   eval(*redis_, kBeginEpochScript,
-       {alive, old.empty() ? alive : old, beats_key(), old.empty() ? users_key(epoch_) : old_users},
+       {alive_key(epoch_), alive_key(retired), beats_key(), users_key(retired)},
        {epoch_, now, std::to_string(options_.ttl.count())}, [](redisReply* r) {
          if (!r || r->type != REDIS_REPLY_INTEGER)
            spdlog::warn("redis presence: cannot register this node: {}", error_of(r));

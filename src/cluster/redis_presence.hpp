@@ -9,9 +9,10 @@
 //   alive:<epoch>   string, expires after the TTL; refreshed by the node's heartbeat (TTL/3)
 //   beats           hash  <epoch> -> the node's last heartbeat (ms): a dead node's users were
 //                         last seen then
+//   users:<epoch>   set of the user keys with sockets on that node
 // A node's counts only count while its alive key exists: when a node dies its key expires and
-// every reader ignores (and deletes) that node's fields, so its users read offline without
-// anyone announcing it. Connect, disconnect and the status of one user are one EVAL each (Lua,
+// every reader ignores (and deletes) that node's fields, so its users read offline (and are
+// announced, below). Connect, disconnect and the status of one user are one EVAL each (Lua,
 // atomic), touching one user hash whose size is the number of nodes that user is on.
 //
 // Epochs: each time the node (re)connects to Redis — or finds its alive key gone, after a stall
@@ -24,8 +25,6 @@
 // re-registered when Redis comes back.
 //
 // All Redis work runs on one executor (an I/O shard); callbacks run there.
-//
-//   users:<epoch>  set of the user keys with sockets on that node
 //
 // A dead node's users are announced: at each heartbeat a node takes (SPOP, bounded) the users
 // of nodes whose alive key is gone, and those who are offline everywhere now are handed to the
