@@ -51,6 +51,15 @@ struct CountingConn : ScriptedConn {
   std::int64_t total_changes() const { return changes; }
 };
 
+// A job that changes a row (logged as `label`), then ends with `outcome`.
+auto writing(std::string label, Result<int> outcome) {
+  return [label = std::move(label), outcome = std::move(outcome)](CountingConn& c) {
+    c.log.push_back(label);
+    ++c.changes;
+    return outcome;
+  };
+}
+
 template <typename Conn>
 class BasicWriterTest : public ::testing::Test {
  protected:
@@ -69,6 +78,13 @@ class BasicWriterTest : public ::testing::Test {
     writer_->submit(make_job<Conn, int>(
         std::move(op), Callback<int>([p](Result<int> r) { p->set_value(std::move(r)); })));
     return f;
+  }
+  // A job that copies the connection's log so far (the connection is gone after run()).
+  auto snapshot_log(int v) {
+    return [this, v](Conn& conn) {
+      log_copy_ = conn.log;
+      return Result<int>(v);
+    };
   }
   static auto returns(int v) {
     return [v](ScriptedConn& c) {
@@ -98,10 +114,7 @@ TEST_F(WriterTest, OneTransactionPerBatchWithASavepointPerJob) {
     return Result<int>(make_error(kRoomNotFound, "no room"));
   });
   auto c = submit(returns(3));
-  auto log_job = submit([this](ScriptedConn& conn) {
-    log_copy_ = conn.log;
-    return Result<int>(4);
-  });
+  auto log_job = submit(snapshot_log(4));
   run();
   EXPECT_EQ(a.get().value(), 1);
   EXPECT_EQ(b.get().error().code, "ROOM_NOT_FOUND");
@@ -176,20 +189,13 @@ TEST_F(WriterTest, AnExceptionInAJobBecomesItsError) {
 }
 
 TEST_F(UnguardedWriterTest, NoSavepointsWhileNoJobFailsAfterWriting) {
-  auto a = submit([](CountingConn& c) {
-    c.log.push_back("job writing");
-    ++c.changes;
-    return Result<int>(1);
-  });
+  auto a = submit(writing("job writing", 1));
   // Fails before it writes anything: nothing to undo, the batch goes on.
   auto b = submit([](CountingConn& c) {
     c.log.push_back("job refusing");
     return Result<int>(make_error(kRoomNotFound, "no room"));
   });
-  auto log_job = submit([this](CountingConn& conn) {
-    log_copy_ = conn.log;
-    return Result<int>(3);
-  });
+  auto log_job = submit(snapshot_log(3));
   run();
   EXPECT_EQ(a.get().value(), 1);
   EXPECT_EQ(b.get().error().code, "ROOM_NOT_FOUND");
@@ -200,25 +206,11 @@ TEST_F(UnguardedWriterTest, NoSavepointsWhileNoJobFailsAfterWriting) {
 }
 
 TEST_F(UnguardedWriterTest, AJobFailingAfterWritingSendsTheBatchBackUnderSavepoints) {
-  auto a = submit([](CountingConn& c) {
-    c.log.push_back("job 1");
-    ++c.changes;
-    return Result<int>(1);
-  });
-  auto b = submit([](CountingConn& c) {
-    c.log.push_back("job half-done");
-    ++c.changes;  // wrote, then failed: only a savepoint can undo it alone
-    return Result<int>(make_error(kStoreError, "second statement failed"));
-  });
-  auto c = submit([](CountingConn& c) {
-    c.log.push_back("job 3");
-    ++c.changes;
-    return Result<int>(3);
-  });
-  auto log_job = submit([this](CountingConn& conn) {
-    log_copy_ = conn.log;
-    return Result<int>(4);
-  });
+  auto a = submit(writing("job 1", 1));
+  // Wrote, then failed: only a savepoint can undo it alone.
+  auto b = submit(writing("job half-done", make_error(kStoreError, "second statement failed")));
+  auto c = submit(writing("job 3", 3));
+  auto log_job = submit(snapshot_log(4));
   run();
   // Each callback ran exactly once (a promise set twice would throw) with the guarded outcome.
   EXPECT_EQ(a.get().value(), 1);
