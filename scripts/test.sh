@@ -84,7 +84,7 @@ run_e2e_tests_on_postgres() {
   CZ_E2E_STORE=postgres CZ_E2E_FILTER='^tests/e2e/(messenger|rest)/' run_e2e_tests "$1"
 }
 
-# On by default, CI included: the unit tests again under AddressSanitizer + UBSan (about 12
+# On by default, CI included: the unit tests again under AddressSanitizer + UBSan (about 9
 # minutes more on 2 cores; CZ_SANITIZE_TESTS=0 skips them locally).
 sanitize_tests="${CZ_SANITIZE_TESTS:-1}"
 # Fail on the first sanitizer report, with a stack trace.

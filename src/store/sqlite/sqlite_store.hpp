@@ -36,7 +36,7 @@ struct SqliteOptions {
   // How long the writer may wait for more writes before a transaction, under load
   // (group_commit_writer.hpp). Off by default: on a quiet machine at 2,000 msg/s, 500 us cut
   // transactions by only ~15 % for no measurable CPU gain and added ~0.5 ms to the p50
-  // (bench/RESULTS.md, 2026-11-25 18:36Z). `?commit_window_us=N` in the store URL.
+  // (bench/RESULTS.md, 2026-11-25 18:39Z). `?commit_window_us=N` in the store URL.
   std::chrono::microseconds commit_window{0};
   std::size_t max_queued_writes = 10'000;
   std::size_t max_queued_reads = 10'000;
@@ -45,7 +45,8 @@ struct SqliteOptions {
   // rewritten by many transactions is copied once per checkpoint: 4000 pages cut CPU per message
   // by ~10 % in cz-store-bench at ~30 writes per transaction, ~7 % in the server at 2,000 msg/s)
   // but each checkpoint's sync then stalls the writer longer: delivery p99 went from ~8 to
-  // ~17 ms (bench/RESULTS.md, 2026-11-25 21:20Z). Latency wins. `?checkpoint_pages=N`.
+  // ~17 ms (bench/RESULTS.md, notes of the 2026-11-25 20:40Z run). Latency wins.
+  // `?checkpoint_pages=N`.
   int checkpoint_pages = 1000;
 };
 
