@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "engineio/http_errors.hpp"
+#include "util/post_batch.hpp"
 
 namespace cz::engineio {
 
@@ -95,9 +96,8 @@ void Session::set_listener(std::shared_ptr<ConnectionListener> listener) {
 
 void Session::send(SharedBuffer packet, bool binary) {
   if (!on_own_thread()) {
-    asio::post(io_, [self = shared_from_this(), p = std::move(packet), binary]() mutable {
-      self->send(std::move(p), binary);
-    });
+    util::post_to(io_.get_executor(), [self = shared_from_this(), p = std::move(packet),
+                                       binary]() mutable { self->send(std::move(p), binary); });
     return;
   }
   send_packet(std::move(packet), binary);

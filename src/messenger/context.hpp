@@ -14,6 +14,7 @@
 #include "messenger/validate.hpp"
 #include "socketio/namespace.hpp"
 #include "store/store.hpp"
+#include "util/post_batch.hpp"
 
 namespace cz::messenger {
 
@@ -56,7 +57,7 @@ using ContextPtr = std::shared_ptr<Context>;
 template <typename T, typename F>
 store::Callback<T> on_executor(boost::asio::any_io_executor executor, F handler) {
   return [executor = std::move(executor), handler = std::move(handler)](Result<T> r) mutable {
-    boost::asio::post(executor, [handler = std::move(handler), r = std::move(r)]() mutable {
+    util::post_to(executor, [handler = std::move(handler), r = std::move(r)]() mutable {
       handler(std::move(r));
     });
   };

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "messenger/errors.hpp"
+#include "util/post_batch.hpp"
 
 namespace cz::messenger {
 
@@ -45,7 +46,7 @@ void RoomDirectory::fetch(net::ShardId shard_id, const std::string& room_id, Don
   auto executor = state_->executors[shard_id];
   state_->store->get_room(
       room_id, [state = state_, shard_id, room_id, executor](Result<std::optional<store::Room>> r) {
-        boost::asio::post(executor, [state, shard_id, room_id, r = std::move(r)]() mutable {
+        util::post_to(executor, [state, shard_id, room_id, r = std::move(r)]() mutable {
           resolve(*state, shard_id, room_id, std::move(r));
         });
       });

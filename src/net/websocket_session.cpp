@@ -1,4 +1,5 @@
 #include "net/websocket_session.hpp"
+#include "util/post_batch.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -83,6 +84,8 @@ void WebSocketSession::start(std::shared_ptr<WebSocketListener> listener) {
 void WebSocketSession::read_available() {
   if (finished_ || read_stopped_) return;
   char* buf = scratch();
+  // What the frames of this read post to other threads leaves in one post per thread.
+  util::PostBatch posts;
   for (int i = 0; i < kReadsPerTurn; ++i) {
     error_code ec;
     const std::size_t n = socket_.read_some(asio::buffer(buf, kScratchSize), ec);
@@ -96,6 +99,12 @@ void WebSocketSession::read_available() {
     }
     if (!consume(buf, n)) return;
     if (finished_ || read_stopped_) return;
+    // A short read emptied the socket: wait for readiness rather than pay a read that returns
+    // EAGAIN (async_wait re-arms epoll, which reports data that arrived since at once).
+    if (n < kScratchSize) {
+      wait_readable();
+      return;
+    }
   }
   // Still data to read: come back after others had their turn. Not async_wait: readiness was
   // already reported and would not be again.
@@ -181,9 +190,10 @@ void WebSocketSession::on_close(std::uint16_t code, std::string_view) {
 
 void WebSocketSession::send(SharedBuffer payload, bool binary) {
   if (!on_own_thread()) {
-    asio::post(ctx_, [self = shared_from_this(), payload = std::move(payload), binary]() mutable {
-      self->send(std::move(payload), binary);
-    });
+    util::post_to(ctx_.get_executor(),
+                  [self = shared_from_this(), payload = std::move(payload), binary]() mutable {
+                    self->send(std::move(payload), binary);
+                  });
     return;
   }
   if (close_queued_ || finished_) return;
@@ -192,7 +202,7 @@ void WebSocketSession::send(SharedBuffer payload, bool binary) {
 
 void WebSocketSession::close(std::uint16_t code) {
   if (!on_own_thread()) {
-    asio::post(ctx_, [self = shared_from_this(), code] { self->close(code); });
+    util::post_to(ctx_.get_executor(), [self = shared_from_this(), code] { self->close(code); });
     return;
   }
   send_close(code, CloseCause::local);

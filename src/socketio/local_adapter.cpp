@@ -6,6 +6,7 @@
 #include "socketio/namespace.hpp"
 #include "socketio/socket.hpp"
 #include "socketio/thread_check.hpp"
+#include "util/post_batch.hpp"
 
 namespace cz::socketio {
 
@@ -150,8 +151,8 @@ void LocalAdapter::deliver_local(std::shared_ptr<const BroadcastPacket> packet,
       continue;
     }
     if (!job) job = std::make_shared<Job>(Job{packet, target});
-    boost::asio::post(shard.executor,
-                      [this, &shard, job] { deliver_on_shard(shard, *job->packet, job->target); });
+    util::post_to(shard.executor,
+                  [this, &shard, job] { deliver_on_shard(shard, *job->packet, job->target); });
   }
 }
 

@@ -12,6 +12,7 @@
 #include "socketio/namespace.hpp"
 #include "socketio/packet.hpp"
 #include "socketio/thread_check.hpp"
+#include "util/post_batch.hpp"
 
 namespace cz::socketio {
 
@@ -92,8 +93,8 @@ void Socket::emit(std::string_view event, Payload payload) {
     send_now(std::move(text), payload.attachments);
     return;
   }
-  boost::asio::post(client_->executor(), [self = shared_from_this(), text = std::move(text),
-                                          attachments = std::move(payload.attachments)] {
+  util::post_to(client_->executor(), [self = shared_from_this(), text = std::move(text),
+                                      attachments = std::move(payload.attachments)] {
     self->send_now(text, attachments);
   });
 }
@@ -101,16 +102,16 @@ void Socket::emit(std::string_view event, Payload payload) {
 void Socket::emit_with_ack(std::string_view event, Payload payload,
                            std::chrono::milliseconds timeout, AckCallback callback) {
   if (!on_own_thread()) {
-    boost::asio::post(client_->executor(), [self = shared_from_this(), event = std::string(event),
-                                            payload = std::move(payload), timeout,
-                                            callback = std::move(callback)]() mutable {
+    util::post_to(client_->executor(), [self = shared_from_this(), event = std::string(event),
+                                        payload = std::move(payload), timeout,
+                                        callback = std::move(callback)]() mutable {
       self->emit_with_ack(event, std::move(payload), timeout, std::move(callback));
     });
     return;
   }
   if (state_ != State::kConnected) {
     // Never call back from inside the caller's own call: answer from the event loop.
-    boost::asio::post(client_->executor(), [callback = std::move(callback)] {
+    util::post_to(client_->executor(), [callback = std::move(callback)] {
       guarded("ack callback", [&] { callback(AckReply{true}); });
     });
     return;
@@ -151,8 +152,8 @@ void Socket::send_ack(std::uint64_t id, Payload payload) {
     send_now(std::move(text), payload.attachments);
     return;
   }
-  boost::asio::post(client_->executor(), [self = shared_from_this(), text = std::move(text),
-                                          attachments = std::move(payload.attachments)] {
+  util::post_to(client_->executor(), [self = shared_from_this(), text = std::move(text),
+                                      attachments = std::move(payload.attachments)] {
     self->send_now(text, attachments);
   });
 }
@@ -183,7 +184,7 @@ BroadcastOperator Socket::broadcast() const {
 
 void Socket::disconnect(bool close_connection) {
   if (!on_own_thread()) {
-    boost::asio::post(client_->executor(), [self = shared_from_this(), close_connection] {
+    util::post_to(client_->executor(), [self = shared_from_this(), close_connection] {
       self->disconnect(close_connection);
     });
     return;

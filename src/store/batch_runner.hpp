@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "store/job.hpp"
+#include "util/post_batch.hpp"
 
 namespace cz::store {
 
@@ -115,6 +116,8 @@ class BatchRunner {
     note_commit_time(std::chrono::steady_clock::now() - started);
     counters_.transactions.fetch_add(1, std::memory_order_relaxed);
     counters_.writes.fetch_add(batch.size() - first, std::memory_order_relaxed);
+    // One post per target thread for the whole batch (util/post_batch.hpp), not one per job.
+    util::PostBatch posts;
     for (std::size_t i = first; i < batch.size(); ++i) batch[i]->complete();
   }
 
