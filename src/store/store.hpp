@@ -46,7 +46,7 @@ struct NewMessage {
   std::string to;
   MessageType type = MessageType::Text;
   std::string content;
-  std::string client_message_id;  // optional; (from, client_message_id) is unique when set
+  std::string client_message_id;  // optional; unique per (room_id, from) when set
 };
 
 struct InsertMessageResult {

@@ -14,9 +14,10 @@ namespace {
 
 std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) {
   static const std::string sql =
-      "SELECT " + message_columns() + " FROM messages WHERE sender = ?1 AND client_message_id = ?2";
+      "SELECT " + message_columns() +
+      " FROM messages WHERE room_id = ?1 AND sender = ?2 AND client_message_id = ?3";
   Query q = db.query(sql);
-  q.bind(1, msg.from).bind(2, msg.client_message_id);
+  q.bind(1, msg.room_id).bind(2, msg.from).bind(3, msg.client_message_id);
   if (!q.step()) return std::nullopt;
   return read_message(q);
 }
@@ -66,17 +67,8 @@ Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg
     q.bind(8, m.created_at);
     q.run();
   }
-  // Both sides' last message; the receiver's unread count (incremented in SQL: no read-modify-
-  // write); the room reappears for a side that had deleted it — the receiver, so that a new
-  // message is never lost in a hidden room, and the sender, who is evidently using it again.
-  // The sender's own copy of the last message counts as seen.
-  static const SideSql room_update(
-      "UPDATE rooms SET {side}_last_message_id = ?2, {other}_last_message_id = ?2, "
-      "{side}_last_seen = 1, {other}_last_seen = 0, {other}_unseen = {other}_unseen + 1, "
-      "deleted_by_buyer = 0, deleted_by_seller = 0, updated_at = ?3 WHERE id = ?1");
-  Query q = db.query(room_update[*side]);
-  q.bind(1, m.room_id).bind(2, m.id).bind(3, m.created_at);
-  q.run();
+  // Nothing else is written: the room's last message, unread counts and un-deleting follow from
+  // its messages when the room is read (schema v3).
   return InsertMessageResult{std::move(m), false};
 }
 
@@ -94,33 +86,31 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
     for (const std::string& id : *ids) {
       Query q = db.query(
           "UPDATE messages SET is_seen = 1, updated_at = ?4 "
-          "WHERE id = ?1 AND room_id = ?2 AND recipient = ?3 AND is_seen = 0 RETURNING id");
+          "WHERE room_id = ?2 AND id = ?1 AND recipient = ?3 AND is_seen = 0 RETURNING id");
       q.bind(1, id).bind(2, room_id).bind(3, reader).bind(4, now);
       while (q.step()) changed.push_back(q.text(0));
     }
   } else {
-    Query q = db.query(
-        "UPDATE messages SET is_seen = 1, updated_at = ?3 "
-        "WHERE room_id = ?1 AND recipient = ?2 AND is_seen = 0 RETURNING id");
+    static const SideSql all(
+        "UPDATE messages SET is_seen = 1, updated_at = ?3 WHERE room_id = ?1 "
+        "AND id >= coalesce((SELECT {side}_seen_floor FROM rooms WHERE id = ?1), '') "
+        "AND recipient = ?2 AND is_seen = 0 RETURNING id");
+    Query q = db.query(all[*side]);
     q.bind(1, room_id).bind(2, reader).bind(3, now);
     while (q.step()) changed.push_back(q.text(0));
   }
   std::sort(changed.begin(), changed.end());
 
-  // Recount rather than reset: when only some ids were marked, the rest stay unread. The partial
-  // index on unread messages keeps this proportional to what is still unread.
-  static const SideSql recount(
-      "UPDATE rooms SET {side}_unseen = (SELECT count(*) FROM messages "
-      "WHERE room_id = ?1 AND recipient = ?2 AND is_seen = 0), updated_at = ?3 WHERE id = ?1");
-  {
-    Query q = db.query(recount[*side]);
-    q.bind(1, room_id).bind(2, reader).bind(3, now);
-    q.run();
-  }
-  static const SideSql last_seen(
-      "UPDATE rooms SET {side}_last_seen = 1 WHERE id = ?1 AND {side}_unseen = 0");
-  Query q = db.query(last_seen[*side]);
-  q.bind(1, room_id);
+  // Move the side's seen floor up to its oldest message still unread (or past the room's last
+  // message when none is), so that unread counts scan only from there.
+  static const SideSql floor(
+      "UPDATE rooms SET {side}_seen_floor = coalesce("
+      "(SELECT min(m.id) FROM messages m WHERE m.room_id = ?1 "
+      "AND m.id >= coalesce(rooms.{side}_seen_floor, '') AND m.recipient = ?2 AND m.is_seen = 0), "
+      "(SELECT max(m.id) || '~' FROM messages m WHERE m.room_id = ?1), {side}_seen_floor), "
+      "updated_at = ?3 WHERE id = ?1");
+  Query q = db.query(floor[*side]);
+  q.bind(1, room_id).bind(2, reader).bind(3, now);
   q.run();
   return changed;
 }

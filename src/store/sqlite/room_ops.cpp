@@ -66,12 +66,13 @@ Result<std::vector<Room>> list_rooms(Connection& db, const RoomQuery& query) {
   // Name: ASCII case-insensitive substring of the other side's "name" (SQLite's lower() folds
   // ASCII only). Pinned first, most recently pinned first; then last message, newest first.
   static const SideSql sql(room_select() +
-                           "WHERE r.{side} = ?1 AND r.deleted_by_{side} = 0 "
+                           "WHERE r.{side} = ?1 "
+                           "AND NOT (r.deleted_by_{side} AND r.{side}_last_id IS NULL) "
                            "AND (?2 IS NULL OR instr(lower(json_extract(r.{other_name_json}, "
                            "'$.name')), lower(?2)) > 0) "
                            "AND (?3 IS NULL OR (r.pinned_by_{side} IS NOT NULL) = ?3) "
                            "ORDER BY r.pinned_by_{side} IS NULL, r.pinned_by_{side} DESC, "
-                           "r.{side}_last_message_id DESC NULLS LAST, r.created_at DESC, r.id");
+                           "r.{side}_last_id DESC NULLS LAST, r.created_at DESC, r.id");
   Query q = db.query(sql[query.role]);
   q.bind(1, query.user_id);
   if (query.name && !query.name->empty())
@@ -98,20 +99,25 @@ Result<Room> set_pinned(Connection& db, const std::string& room_id, Role side, b
 }
 
 Result<Room> delete_room_side(Connection& db, const std::string& room_id, Role side) {
-  // The side's unread count goes too: deleting a conversation discards its unread state.
+  // The side's last message and unread count go too: deleting a conversation discards them (its
+  // view of the room starts after the room's current last message).
   static const SideSql sql(
       "UPDATE rooms SET deleted_by_{side} = 1, {side}_deleted_at = ?2, "
-      "{side}_last_message_id = NULL, {side}_last_seen = 0, "
-      "{side}_unseen = 0, pinned_by_{side} = NULL, updated_at = ?2 WHERE id = ?1");
+      "{side}_cleared_upto = coalesce((SELECT max(id) FROM messages WHERE room_id = ?1), "
+      "{side}_cleared_upto), pinned_by_{side} = NULL, updated_at = ?2 WHERE id = ?1");
   return update_room(db, sql[side], room_id, [](Query& q) { q.bind(2, now_ms()); });
 }
 
 Result<std::vector<UnreadCount>> unread_counts(Connection& db, const std::string& user_id) {
-  Query q = db.query(
-      "SELECT id, buyer_unseen FROM rooms "
-      "WHERE buyer = ?1 AND buyer_unseen > 0 AND deleted_by_buyer = 0 "
-      "UNION ALL SELECT id, seller_unseen FROM rooms "
-      "WHERE seller = ?1 AND seller_unseen > 0 AND deleted_by_seller = 0 ORDER BY 1");
+  static const std::string sql = [] {
+    static const SideSql side(
+        " r WHERE r.{side} = ?1 AND r.{side}_unseen > 0 "
+        "AND NOT (r.deleted_by_{side} AND r.{side}_last_id IS NULL)");
+    const std::string rooms = "SELECT r.id, r.{}_unseen FROM (" + room_state_select() + ")";
+    return fmt::format(fmt::runtime(rooms), "buyer") + side[Role::Buyer] + " UNION ALL " +
+           fmt::format(fmt::runtime(rooms), "seller") + side[Role::Seller] + " ORDER BY 1";
+  }();
+  Query q = db.query(sql);
   q.bind(1, user_id);
   std::vector<UnreadCount> counts;
   while (q.step()) counts.push_back(UnreadCount{q.text(0), q.integer(1)});

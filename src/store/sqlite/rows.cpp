@@ -9,28 +9,20 @@ constexpr std::string_view kMessageColumnNames[kMessageColumnCount] = {
     "id",      "room_id",           "sender",  "recipient",  "type",
     "content", "client_message_id", "is_seen", "created_at", "updated_at"};
 
-// Room columns, in the order read_room reads them.
-constexpr std::string_view kRoomColumnNames[] = {"id",
-                                                 "type",
-                                                 "creator",
-                                                 "buyer",
-                                                 "seller",
-                                                 "shop_id",
-                                                 "shop_json",
-                                                 "buyer_info_json",
-                                                 "buyer_last_seen",
-                                                 "seller_last_seen",
-                                                 "buyer_unseen",
-                                                 "seller_unseen",
-                                                 "pinned_by_buyer",
-                                                 "pinned_by_seller",
-                                                 "deleted_by_buyer",
-                                                 "deleted_by_seller",
-                                                 "buyer_deleted_at",
-                                                 "seller_deleted_at",
-                                                 "enable",
-                                                 "created_at",
-                                                 "updated_at"};
+// Room columns, in the order read_room reads them. Since schema v3 a room's per-message state
+// is derived from its messages (schema.cpp): these are expressions over `r` (the room with its
+// derived columns, room_state_select()) and `bm`/`sm` (each side's last message).
+constexpr std::string_view kRoomColumnNames[] = {
+    "r.id", "r.type", "r.creator", "r.buyer", "r.seller", "r.shop_id", "r.shop_json",
+    "r.buyer_info_json",
+    // A side has seen the last message when it wrote it or has nothing unread.
+    "(bm.sender = r.buyer OR r.buyer_unseen = 0)", "(sm.sender = r.seller OR r.seller_unseen = 0)",
+    "r.buyer_unseen", "r.seller_unseen", "r.pinned_by_buyer", "r.pinned_by_seller",
+    // A message after a side deleted the room brings the room back for that side.
+    "(r.deleted_by_buyer AND r.buyer_last_id IS NULL)",
+    "(r.deleted_by_seller AND r.seller_last_id IS NULL)", "r.buyer_deleted_at",
+    "r.seller_deleted_at", "r.enable", "r.created_at",
+    "max(r.updated_at, coalesce(bm.created_at, 0), coalesce(sm.created_at, 0))"};
 constexpr int kRoomColumnCount = static_cast<int>(std::size(kRoomColumnNames));
 constexpr int kBuyerLastColumn = kRoomColumnCount;
 constexpr int kSellerLastColumn = kRoomColumnCount + kMessageColumnCount;
@@ -67,18 +59,36 @@ Message read_message(const Query& row, int c) {
   return m;
 }
 
+const std::string& room_state_select() {
+  // Each side's view of the room starts after the message it last cleared ({side}_cleared_upto);
+  // its unread messages are counted from its seen floor. Both lookups are range probes of the
+  // messages primary key (room_id, id).
+  static const std::string sql = [] {
+    static const SideSql derived(
+        "(SELECT max(m.id) FROM messages m WHERE m.room_id = rooms.id "
+        "AND m.id > coalesce(rooms.{side}_cleared_upto, '')) AS {side}_last_id, "
+        "(SELECT count(*) FROM messages m WHERE m.room_id = rooms.id "
+        "AND m.id > coalesce(rooms.{side}_cleared_upto, '') "
+        "AND m.id >= coalesce(rooms.{side}_seen_floor, '') "
+        "AND m.recipient = rooms.{side} AND m.is_seen = 0) AS {side}_unseen");
+    return fmt::format("SELECT rooms.*, {}, {} FROM rooms", derived[Role::Buyer],
+                       derived[Role::Seller]);
+  }();
+  return sql;
+}
+
 const std::string& room_select() {
   static const std::string sql = [] {
     std::string cols;
-    for (std::string_view name : kRoomColumnNames) {
+    for (std::string_view expr : kRoomColumnNames) {
       if (!cols.empty()) cols += ", ";
-      cols.append("r.").append(name);
+      cols.append(expr);
     }
     return fmt::format(
-        "SELECT {}, {}, {} FROM rooms r "
-        "LEFT JOIN messages bm ON bm.id = r.buyer_last_message_id "
-        "LEFT JOIN messages sm ON sm.id = r.seller_last_message_id ",
-        cols, message_columns("bm"), message_columns("sm"));
+        "SELECT {}, {}, {} FROM ({}) r "
+        "LEFT JOIN messages bm ON bm.room_id = r.id AND bm.id = r.buyer_last_id "
+        "LEFT JOIN messages sm ON sm.room_id = r.id AND sm.id = r.seller_last_id ",
+        cols, message_columns("bm"), message_columns("sm"), room_state_select());
   }();
   return sql;
 }

@@ -13,7 +13,11 @@ std::string message_columns(std::string_view alias = {});
 inline constexpr int kMessageColumnCount = 10;
 Message read_message(const Query& row, int first_column = 0);
 
-// "SELECT <room columns and both last messages> FROM rooms r LEFT JOIN ..."; add a WHERE on `r`.
+// "SELECT rooms.*, <derived columns> FROM rooms": each room with, per side, {side}_last_id (its
+// last message, NULL when none since it cleared the room) and {side}_unseen (its unread count).
+const std::string& room_state_select();
+// "SELECT <room columns and both last messages> FROM (room_state_select()) r LEFT JOIN ...";
+// add a WHERE on `r`.
 const std::string& room_select();
 Room read_room(const Query& row);
 
