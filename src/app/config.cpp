@@ -68,7 +68,9 @@ std::string valid_service_url(const std::string& url) {
 }
 
 void add_messenger_flags(CLI::App& app, Config& c) {
-  app.add_option("--store", c.store, "Message store: sqlite:PATH or postgres://USER@HOST/DB")
+  app.add_option("--store", c.store,
+                 "Message store: sqlite:PATH, postgres://USER@HOST/DB, or memory (nothing kept "
+                 "after exit: for benchmarks and tests)")
       ->envname("CZ_STORE")
       ->capture_default_str()
       ->group("Messenger");

@@ -3,8 +3,11 @@
 //   sqlite:PATH[?synchronous=full|normal&readers=N&commit_window_us=N&checkpoint_pages=N]
 //                                                      (also sqlite://PATH; sqlite:///abs/path)
 //   postgres://...  postgresql://...                   (see postgres/postgres_url.hpp)
+//   memory                                             (SQLite in this process's memory: not
+//                                                       durable, for benchmarks and tests)
 #include <fmt/format.h>
 
+#include <atomic>
 #include <charconv>
 #include <filesystem>
 #include <stdexcept>
@@ -97,15 +100,25 @@ std::unique_ptr<Store> open_sqlite(std::string_view rest) {
   return std::make_unique<sqlite::SqliteStore>(std::move(options));
 }
 
+// One database per call: two stores opened in one process never share their rows.
+std::unique_ptr<Store> open_memory() {
+  static std::atomic<int> opened{0};
+  sqlite::SqliteOptions options;
+  options.path = fmt::format("/cz-memory-{}", ++opened);
+  options.in_memory = true;
+  return std::make_unique<sqlite::SqliteStore>(std::move(options));
+}
+
 }  // namespace
 
 std::unique_ptr<Store> open_store(const std::string& url) {
   const std::string_view u = url;
+  if (u == "memory" || u == "memory:") return open_memory();
   if (starts_with(u, "sqlite:")) return open_sqlite(u.substr(7));
   if (starts_with(u, "postgres://") || starts_with(u, "postgresql://")) {
     return std::make_unique<postgres::PostgresStore>(postgres::parse_postgres_url(url));
   }
-  throw bad_url("expected sqlite:PATH or postgres://...");
+  throw bad_url("expected sqlite:PATH, postgres://... or memory");
 }
 
 }  // namespace cz::store

@@ -22,6 +22,9 @@ struct ConnectionOptions {
   int busy_timeout_ms = 5000;
   Durability durability = Durability::Normal;
   bool read_only = false;  // readers: PRAGMA query_only, no schema work
+  // `path` names a database in this process's memory (SQLite's memdb VFS, shared by every
+  // connection that opens the same name): nothing reaches a disk, so nothing survives the process.
+  bool in_memory = false;
 };
 
 // Throws StoreFailure built from the connection's last error.

@@ -9,7 +9,8 @@
 namespace cz::store::sqlite {
 
 SqliteStore::SqliteStore(SqliteOptions options) {
-  ConnectionOptions write_options{options.busy_timeout_ms, options.durability, false};
+  ConnectionOptions write_options{options.busy_timeout_ms, options.durability, false,
+                                  options.in_memory};
   auto write_conn = std::make_unique<Connection>(options.path, write_options);
   apply_migrations(*write_conn, schema_migrations());
   {
@@ -18,11 +19,14 @@ SqliteStore::SqliteStore(SqliteOptions options) {
     Query newest = write_conn->query("SELECT max(id) FROM messages");
     if (newest.step() && !newest.is_null(0)) advance_ids_past(newest.text(0));
   }
-  checkpointer_ =
-      std::make_unique<Checkpointer>(options.path, write_options, options.checkpoint_pages);
-  checkpointer_->attach(*write_conn);
+  if (!options.in_memory) {
+    checkpointer_ =
+        std::make_unique<Checkpointer>(options.path, write_options, options.checkpoint_pages);
+    checkpointer_->attach(*write_conn);
+  }
 
-  ConnectionOptions read_options{options.busy_timeout_ms, options.durability, true};
+  ConnectionOptions read_options{options.busy_timeout_ms, options.durability, true,
+                                 options.in_memory};
   std::vector<std::unique_ptr<Connection>> read_conns;
   const std::size_t readers = options.reader_threads ? options.reader_threads : 1;
   for (std::size_t i = 0; i < readers; ++i) {
@@ -43,9 +47,14 @@ void SqliteStore::shutdown() {
   if (stopped_.exchange(true)) return;
   writer_->stop();
   readers_->stop();
-  checkpointer_->stop();
   // How well group commit grouped: what the commit window is tuned by.
   const WriterCounters& w = writer_->counters();
+  if (!checkpointer_) {
+    spdlog::info("memory store: {} writes in {} transactions (largest batch {})", w.writes.load(),
+                 w.transactions.load(), w.largest_batch.load());
+    return;
+  }
+  checkpointer_->stop();
   spdlog::info(
       "sqlite store: {} writes in {} transactions (largest batch {}, {} run again under "
       "savepoints; {} commits over {} ms, longest {} us), {} checkpoints ({} by the writer, "

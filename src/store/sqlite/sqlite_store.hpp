@@ -30,6 +30,9 @@ namespace cz::store::sqlite {
 
 struct SqliteOptions {
   std::string path;
+  // `path` is a name in this process's memory (`--store memory`, connection.hpp): no file, no
+  // WAL, no checkpoints, nothing kept after the process ends. For benchmarks and tests.
+  bool in_memory = false;
   Durability durability = Durability::Normal;
   std::size_t reader_threads = 2;
   std::size_t max_batch = 256;  // writes per transaction
@@ -84,7 +87,7 @@ class SqliteStore final : public Store {
   void resume_writes() { writer_->resume(); }
 
   // Background WAL checkpoints completed so far.
-  std::uint64_t checkpoints() const { return checkpointer_->checkpoints(); }
+  std::uint64_t checkpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
 
  private:
   template <typename T, typename Op>

@@ -352,6 +352,34 @@ TEST(OpenStore, OpensSqliteUrlsAndCreatesTheDirectory) {
   ASSERT_TRUE(room.ok() && room->has_value());
 }
 
+TEST(OpenStore, MemoryStoresWorkAndShareNothing) {
+  auto one = open_store("memory");
+  auto two = open_store("memory");
+  auto created = wait<CreateRoomResult>([&](auto d) {
+    one->create_room({"BS", "b", "s", "shop", "b", R"({"name":"x"})", "null"}, d);
+  });
+  ASSERT_TRUE(created.ok());
+  NewMessage msg;
+  msg.room_id = "b.s";
+  msg.from = "b";
+  msg.to = "s";
+  msg.content = "hello";
+  msg.client_message_id = "c1";
+  auto sent = wait<InsertMessageResult>([&](auto d) { one->insert_message(msg, d); });
+  ASSERT_TRUE(sent.ok());
+  // Read back through a reader connection of the same store: one database per store.
+  auto room = wait<std::optional<Room>>([&](auto d) { one->get_room("b.s", d); });
+  ASSERT_TRUE(room.ok() && room->has_value());
+  ASSERT_TRUE((*room)->seller_last_message);
+  EXPECT_EQ((*room)->seller_last_message->message.content, "hello");
+  EXPECT_EQ((*room)->seller_unseen_messages, 1);
+  auto elsewhere = wait<std::optional<Room>>([&](auto d) { two->get_room("b.s", d); });
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_FALSE(elsewhere->has_value());
+  one->shutdown();
+  two->shutdown();
+}
+
 TEST(OpenStore, ExplainsBadUrls) {
   auto message_of = [](const std::string& url) {
     try {
@@ -367,6 +395,7 @@ TEST(OpenStore, ExplainsBadUrls) {
             std::string::npos);
   EXPECT_NE(message_of("postgresql://127.0.0.1:1/db").find("PostgreSQL"), std::string::npos);
   EXPECT_NE(message_of("mysql://x").find("expected sqlite:PATH"), std::string::npos);
+  EXPECT_NE(message_of("memory://x").find("or memory"), std::string::npos);
   EXPECT_NE(message_of("sqlite:").find("file path"), std::string::npos);
   EXPECT_NE(message_of("sqlite::memory:").find("in-memory"), std::string::npos);
   EXPECT_NE(message_of("sqlite:/tmp/x.db?synchronous=sometimes").find("synchronous"),
