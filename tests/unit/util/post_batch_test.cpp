@@ -68,9 +68,8 @@ TEST(PostBatch, WhatABatchPostsOnwardIsBatchedToo) {
   {
     PostBatch scope;
     for (int i = 0; i < 3; ++i) {
-      post_to(a.get_executor(), [&b, &ran_b, i] {
-        post_to(b.get_executor(), [&ran_b, i] { ran_b.push_back(i); });
-      });
+      post_to(a.get_executor(),
+              [&b, &ran_b, i] { post_to(b.get_executor(), [&ran_b, i] { ran_b.push_back(i); }); });
     }
   }
   EXPECT_EQ(run_counting(a), 1u);
