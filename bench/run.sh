@@ -6,9 +6,10 @@
 #
 #   bench/run.sh [--quick | --full] [--only ours|node] [--server BINARY] [--build-dir DIR]
 #                [--postgres | --no-postgres] [--scenarios "pairs fanout ..."] [--no-record]
-#                [--keep DIR]
+#                [--memory] [--keep DIR]
 # --postgres (default with --full, where PostgreSQL is installed) adds "ours-pg": our server on
-# a throwaway PostgreSQL cluster, a fresh database per scenario.
+# a throwaway PostgreSQL cluster, a fresh database per scenario. --memory adds "ours-mem": our
+# server with `--store memory` (nothing persisted: the transport alone, like the baseline).
 #
 # See bench/README.md for what each scenario measures.
 set -euo pipefail
@@ -23,9 +24,10 @@ SCENARIOS=""
 RECORD=1
 KEEP=""
 POSTGRES=""
+MEMORY=0
 JWT_SECRET="bench-secret-$$"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -39,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --keep) KEEP="$2"; shift ;;
     --postgres) POSTGRES=1 ;;
     --no-postgres) POSTGRES=0 ;;
+    --memory) MEMORY=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -67,8 +70,9 @@ if [[ "$MODE" == quick ]]; then
   ARGS[idle]="--scenario idle --connections 2000 --settle 1 --hold 2"
   ARGS[connect-storm]="--scenario connect-storm --connections 1000 --connect-timeout 30"
 else
-  DEFAULT_SCENARIOS="pairs pairs-saturation pairs-half-saturation pairs-1k-clients pairs-15k-clients fanout idle connect-storm"
+  DEFAULT_SCENARIOS="pairs pairs-10k pairs-saturation pairs-half-saturation pairs-1k-clients pairs-15k-clients fanout idle connect-storm"
   ARGS[pairs]="--scenario pairs --pairs 100 --rate 5000 --duration 10 --warmup 2"
+  ARGS[pairs-10k]="--scenario pairs --pairs 100 --rate 10000 --duration 10 --warmup 2"
   ARGS[pairs-saturation]="--scenario pairs --pairs 100 --rate 0 --window 8 --duration 10 --warmup 2"
   ARGS[pairs-half-saturation]="--scenario pairs --pairs 100 --duration 10 --warmup 2 --rate"
   ARGS[pairs-1k-clients]="--scenario pairs --pairs 100 --rate 2000 --duration 10 --warmup 2 --background 800"
@@ -187,10 +191,12 @@ trap cleanup EXIT
 # SERVER_PORT.
 start_server() {
   local which="$1" name="$2" log="$WORK/$1-$2.log" store
-  if [[ "$which" == ours || "$which" == ours-pg ]]; then
+  if [[ "$which" == ours* ]]; then
     if [[ "$which" == ours ]]; then
       mkdir -p "$WORK/data-$name"
       store="sqlite:$WORK/data-$name/bench.db"
+    elif [[ "$which" == ours-mem ]]; then
+      store=memory
     else
       local db="bench_${name//-/_}"
       psql_admin "DROP DATABASE IF EXISTS $db" && psql_admin "CREATE DATABASE $db" || return 1
@@ -274,6 +280,7 @@ if [[ "$POSTGRES" == 1 && "$ONLY" != node ]]; then
     echo "run.sh: PostgreSQL not available here: skipping ours-pg" >&2
   fi
 fi
+[[ "$MEMORY" == 1 && "$ONLY" != node ]] && SERVERS+=(ours-mem)
 [[ "$ONLY" != ours ]] && SERVERS+=(node)
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -21,7 +21,8 @@ void add_network_flags(CLI::App& app, Config& c) {
       ->envname("CZ_PORT")
       ->capture_default_str()
       ->group("Network");
-  app.add_option("--threads", c.threads, "I/O threads, one event loop each (0: one per core)")
+  app.add_option("--threads", c.threads,
+                 "I/O threads, one event loop each (0: one per core but one, for the store writer)")
       ->envname("CZ_THREADS")
       ->capture_default_str()
       ->check(CLI::Range(0u, 256u))

@@ -11,7 +11,7 @@ struct Config {
   // Network
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
-  unsigned threads = 0;                   // 0: one per core
+  unsigned threads = 0;                   // 0: one per core but one
   std::vector<std::string> cors_origins;  // empty: no CORS headers; "*": any origin
 
   // Engine.IO

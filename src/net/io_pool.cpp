@@ -3,7 +3,10 @@
 namespace cz::net {
 
 IoPool::IoPool(std::size_t threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // Default: one per core but one, which the store's writer thread keeps busy under load. On
+  // 2 cores one I/O thread cost ~15 % less CPU per message than two (no hop between shards, and
+  // the writer is not preempted by a second event loop: bench/RESULTS.md, 2026-12-02).
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency() - 1);
   for (std::size_t i = 0; i < threads; ++i) {
     // concurrency hint 1: each context is run by exactly one thread, so Asio can skip locking.
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));

@@ -42,10 +42,6 @@ std::vector<Message> read_messages(Query& q) {
 }  // namespace
 
 Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
-  if (!msg.client_message_id.empty()) {
-    if (auto stored = find_by_client_id(db, msg))
-      return InsertMessageResult{std::move(*stored), true};
-  }
   auto side = sender_side(db, msg);
   if (!side.ok()) return side.error();
 
@@ -55,9 +51,13 @@ Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg
   Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
             msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
   {
+    // A retry (same room, sender and client_message_id) collides with messages_client_id and
+    // inserts nothing; only then is the stored message looked up (a lookup per message before
+    // every insert was a statement more per message for the rare retry).
     Query q = db.query(
         "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
-        "is_seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)");
+        "is_seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8) "
+        "ON CONFLICT DO NOTHING");
     q.bind(1, m.id).bind(2, m.room_id).bind(3, m.from).bind(4, m.to);
     q.bind(5, message_type_name(m.type)).bind(6, m.content);
     if (m.client_message_id.empty())
@@ -66,6 +66,11 @@ Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg
       q.bind(7, m.client_message_id);
     q.bind(8, m.created_at);
     q.run();
+  }
+  if (db.changes() == 0) {
+    auto stored = find_by_client_id(db, msg);
+    if (!stored) return make_error(kStoreError, "message was neither stored nor found stored");
+    return InsertMessageResult{std::move(*stored), true};
   }
   // Nothing else is written: the room's last message, unread counts and un-deleting follow from
   // its messages when the room is read (schema v3).
