@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "store/rules.hpp"
 #include "store/sqlite/ops.hpp"
@@ -37,6 +39,36 @@ std::vector<Message> read_messages(Query& q) {
   std::vector<Message> out;
   while (q.step()) out.push_back(read_message(q));
   return out;
+}
+
+// Moves the side's seen floor up to its oldest message still unread, or just past the room's
+// last message when none is, so that unread counts scan only from there.
+void move_seen_floor(Connection& db, const std::string& room_id, const std::string& reader,
+                     Role side, TimeMs now) {
+  static const SideSql oldest_unread(
+      "SELECT m.created_at, m.id FROM messages m, rooms r WHERE r.id = ?1 AND m.room_id = ?1 "
+      "AND (m.created_at, m.id) >= (coalesce(r.{side}_seen_at, -1), coalesce(r.{side}_seen_id, "
+      "'')) AND m.recipient = ?2 AND m.is_seen = 0 ORDER BY m.created_at, m.id LIMIT 1");
+  std::optional<std::pair<TimeMs, std::string>> floor;
+  {
+    Query q = db.query(oldest_unread[side]);
+    q.bind(1, room_id).bind(2, reader);
+    if (q.step()) floor.emplace(q.integer(0), q.text(1));
+  }
+  if (!floor) {
+    Query q = db.query(
+        "SELECT created_at, id FROM messages WHERE room_id = ?1 "
+        "ORDER BY created_at DESC, id DESC LIMIT 1");
+    q.bind(1, room_id);
+    // Just past it: (t, id + "~") sorts after (t, id) and before any later message of ours.
+    if (q.step()) floor.emplace(q.integer(0), q.text(1) + "~");
+  }
+  if (!floor) return;
+  static const SideSql set(
+      "UPDATE rooms SET {side}_seen_at = ?2, {side}_seen_id = ?3, updated_at = ?4 WHERE id = ?1");
+  Query q = db.query(set[side]);
+  q.bind(1, room_id).bind(2, floor->first).bind(3, floor->second).bind(4, now);
+  q.run();
 }
 
 }  // namespace
@@ -98,25 +130,14 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
   } else {
     static const SideSql all(
         "UPDATE messages SET is_seen = 1, updated_at = ?3 WHERE room_id = ?1 "
-        "AND id >= coalesce((SELECT {side}_seen_floor FROM rooms WHERE id = ?1), '') "
-        "AND recipient = ?2 AND is_seen = 0 RETURNING id");
+        "AND (created_at, id) >= (SELECT coalesce({side}_seen_at, -1), coalesce({side}_seen_id, "
+        "'') FROM rooms WHERE id = ?1) AND recipient = ?2 AND is_seen = 0 RETURNING id");
     Query q = db.query(all[*side]);
     q.bind(1, room_id).bind(2, reader).bind(3, now);
     while (q.step()) changed.push_back(q.text(0));
   }
   std::sort(changed.begin(), changed.end());
-
-  // Move the side's seen floor up to its oldest message still unread (or past the room's last
-  // message when none is), so that unread counts scan only from there.
-  static const SideSql floor(
-      "UPDATE rooms SET {side}_seen_floor = coalesce("
-      "(SELECT min(m.id) FROM messages m WHERE m.room_id = ?1 "
-      "AND m.id >= coalesce(rooms.{side}_seen_floor, '') AND m.recipient = ?2 AND m.is_seen = 0), "
-      "(SELECT max(m.id) || '~' FROM messages m WHERE m.room_id = ?1), {side}_seen_floor), "
-      "updated_at = ?3 WHERE id = ?1");
-  Query q = db.query(floor[*side]);
-  q.bind(1, room_id).bind(2, reader).bind(3, now);
-  q.run();
+  move_seen_floor(db, room_id, reader, *side, now);
   return changed;
 }
 

@@ -65,14 +65,15 @@ Result<std::optional<Room>> get_room(Connection& db, const std::string& room_id)
 Result<std::vector<Room>> list_rooms(Connection& db, const RoomQuery& query) {
   // Name: ASCII case-insensitive substring of the other side's "name" (SQLite's lower() folds
   // ASCII only). Pinned first, most recently pinned first; then last message, newest first.
-  static const SideSql sql(room_select() +
-                           "WHERE r.{side} = ?1 "
-                           "AND NOT (r.deleted_by_{side} AND r.{side}_last_id IS NULL) "
-                           "AND (?2 IS NULL OR instr(lower(json_extract(r.{other_name_json}, "
-                           "'$.name')), lower(?2)) > 0) "
-                           "AND (?3 IS NULL OR (r.pinned_by_{side} IS NOT NULL) = ?3) "
-                           "ORDER BY r.pinned_by_{side} IS NULL, r.pinned_by_{side} DESC, "
-                           "r.{side}_last_id DESC NULLS LAST, r.created_at DESC, r.id");
+  static const SideSql sql(
+      room_select() +
+      "WHERE r.{side} = ?1 "
+      "AND NOT (r.deleted_by_{side} AND r.{side}_last_id IS NULL) "
+      "AND (?2 IS NULL OR instr(lower(json_extract(r.{other_name_json}, "
+      "'$.name')), lower(?2)) > 0) "
+      "AND (?3 IS NULL OR (r.pinned_by_{side} IS NOT NULL) = ?3) "
+      "ORDER BY r.pinned_by_{side} IS NULL, r.pinned_by_{side} DESC, "
+      "{side_last}.created_at DESC NULLS LAST, {side_last}.id DESC, r.created_at DESC, r.id");
   Query q = db.query(sql[query.role]);
   q.bind(1, query.user_id);
   if (query.name && !query.name->empty())
@@ -103,8 +104,9 @@ Result<Room> delete_room_side(Connection& db, const std::string& room_id, Role s
   // view of the room starts after the room's current last message).
   static const SideSql sql(
       "UPDATE rooms SET deleted_by_{side} = 1, {side}_deleted_at = ?2, "
-      "{side}_cleared_upto = coalesce((SELECT max(id) FROM messages WHERE room_id = ?1), "
-      "{side}_cleared_upto), pinned_by_{side} = NULL, updated_at = ?2 WHERE id = ?1");
+      "({side}_cleared_at, {side}_cleared_id) = (SELECT created_at, id FROM messages "
+      "WHERE room_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1), "
+      "pinned_by_{side} = NULL, updated_at = ?2 WHERE id = ?1");
   return update_room(db, sql[side], room_id, [](Query& q) { q.bind(2, now_ms()); });
 }
 

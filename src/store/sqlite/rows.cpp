@@ -60,16 +60,18 @@ Message read_message(const Query& row, int c) {
 }
 
 const std::string& room_state_select() {
-  // Each side's view of the room starts after the message it last cleared ({side}_cleared_upto);
-  // its unread messages are counted from its seen floor. Both lookups are range probes of the
-  // messages primary key (room_id, id).
+  // Each side's view of the room starts after the message it last cleared ({side}_cleared_*);
+  // its unread messages are counted from its seen floor ({side}_seen_*). Both are range probes of
+  // the messages primary key (room_id, created_at, id); -1 and '' stand for "no bound".
   static const std::string sql = [] {
     static const SideSql derived(
-        "(SELECT max(m.id) FROM messages m WHERE m.room_id = rooms.id "
-        "AND m.id > coalesce(rooms.{side}_cleared_upto, '')) AS {side}_last_id, "
-        "(SELECT count(*) FROM messages m WHERE m.room_id = rooms.id "
-        "AND m.id > coalesce(rooms.{side}_cleared_upto, '') "
-        "AND m.id >= coalesce(rooms.{side}_seen_floor, '') "
+        "(SELECT m.id FROM messages m WHERE m.room_id = rooms.id AND (m.created_at, m.id) > "
+        "(coalesce(rooms.{side}_cleared_at, -1), coalesce(rooms.{side}_cleared_id, '')) "
+        "ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS {side}_last_id, "
+        "(SELECT count(*) FROM messages m WHERE m.room_id = rooms.id AND (m.created_at, m.id) > "
+        "(coalesce(rooms.{side}_cleared_at, -1), coalesce(rooms.{side}_cleared_id, '')) "
+        "AND (m.created_at, m.id) >= "
+        "(coalesce(rooms.{side}_seen_at, -1), coalesce(rooms.{side}_seen_id, '')) "
         "AND m.recipient = rooms.{side} AND m.is_seen = 0) AS {side}_unseen");
     return fmt::format("SELECT rooms.*, {}, {} FROM rooms", derived[Role::Buyer],
                        derived[Role::Seller]);
@@ -86,8 +88,8 @@ const std::string& room_select() {
     }
     return fmt::format(
         "SELECT {}, {}, {} FROM ({}) r "
-        "LEFT JOIN messages bm ON bm.room_id = r.id AND bm.id = r.buyer_last_id "
-        "LEFT JOIN messages sm ON sm.room_id = r.id AND sm.id = r.seller_last_id ",
+        "LEFT JOIN messages bm ON bm.id = r.buyer_last_id "
+        "LEFT JOIN messages sm ON sm.id = r.seller_last_id ",
         cols, message_columns("bm"), message_columns("sm"), room_state_select());
   }();
   return sql;
@@ -146,7 +148,8 @@ std::string sql_for_side(std::string_view sql_template, Role side) {
   return fmt::format(
       fmt::runtime(sql_template), fmt::arg("side", side_name(side)),
       fmt::arg("other", side_name(other_side(side))),
-      fmt::arg("other_name_json", side == Role::Buyer ? "shop_json" : "buyer_info_json"));
+      fmt::arg("other_name_json", side == Role::Buyer ? "shop_json" : "buyer_info_json"),
+      fmt::arg("side_last", side == Role::Buyer ? "bm" : "sm"));
 }
 
 std::optional<Room> load_room(Connection& db, const std::string& room_id) {

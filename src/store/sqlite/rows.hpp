@@ -32,7 +32,8 @@ inline Role other_side(Role side) {
 
 // SQL that differs only by side, e.g. "UPDATE rooms SET pinned_by_{side} = ?2": {side} becomes
 // the side's name, {other} the other side's, {other_name_json} the column holding the other
-// side's display data (a buyer sees the shop, a seller sees the buyer). Returns a string to keep
+// side's display data (a buyer sees the shop, a seller sees the buyer), {side_last} the alias of
+// the side's last message in room_select() (bm or sm). Returns a string to keep
 // (callers cache it in a static) — the connection's statement cache keys on its text.
 std::string sql_for_side(std::string_view sql_template, Role side);
 

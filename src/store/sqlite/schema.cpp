@@ -107,20 +107,23 @@ CREATE INDEX rooms_by_seller ON rooms (seller);
 )sql";
 
 // Version 3: a new message writes only the pages of its own room (measured at 5,000 msg/s over
-// 100 rooms: v2 wrote ~6.7 WAL frames per message, each a random page: messages_by_room,
+// 100 rooms: v2 wrote ~5.7 WAL frames per message, each a random page: messages_by_room,
 // messages_client_id and messages_unseen entries, and the room row, rewritten by every message).
-// - messages is clustered by room (PRIMARY KEY (room_id, id)): a message is appended at its
-//   room's end, history pages are contiguous, and messages_by_room is gone. messages_by_id
-//   serves lookups by id; ids grow with time, so it appends at its right edge (one page shared
-//   by every message of a batch).
+// - Messages are ordered by (created_at, id) (store/rules.hpp): for our own ids that is id order,
+//   and it also places imported messages (the original's ids do not sort with ours) by time.
+// - messages is clustered in that order per room (PRIMARY KEY (room_id, created_at, id)): a
+//   message is appended at its room's end, history pages are contiguous, and messages_by_room is
+//   gone. messages_by_id serves lookups by id; our ids grow with time, so it appends at its right
+//   edge (one page shared by every message of a batch).
 // - client_message_id is unique per room and sender (a retry is of one message, to one room), so
 //   its entries sit with the room's other entries.
 // - The room row no longer changes with every message: its last message (per side), unread
 //   counts, "last seen" flags, the un-deleting of a deleted side and updated_at are derived from
-//   the room's messages when a room is read (rows.cpp), bounded per side by two ids kept in the
-//   row and changed only by rare operations: {side}_cleared_upto (the room's last message when
-//   that side deleted it: older messages no longer count for that side) and {side}_seen_floor
-//   (every message to that side before it is seen: unread counts scan from there).
+//   the room's messages when a room is read (rows.cpp), bounded per side by two message keys
+//   (created_at, id) kept in the row and changed only by rare operations: {side}_cleared_* (the
+//   room's last message when that side deleted it: it and older messages no longer count for
+//   that side) and {side}_seen_* (every message to that side before it is seen: unread counts
+//   scan from there).
 constexpr const char* kV3 = R"sql(
 CREATE TABLE messages_v3 (
   id                TEXT NOT NULL,
@@ -133,7 +136,7 @@ CREATE TABLE messages_v3 (
   is_seen           INTEGER NOT NULL DEFAULT 0,
   created_at        INTEGER NOT NULL,
   updated_at        INTEGER NOT NULL,
-  PRIMARY KEY (room_id, id)
+  PRIMARY KEY (room_id, created_at, id)
 ) WITHOUT ROWID;
 INSERT INTO messages_v3 (id, room_id, sender, recipient, type, content, client_message_id,
                          is_seen, created_at, updated_at)
@@ -145,14 +148,20 @@ CREATE UNIQUE INDEX messages_by_id ON messages (id);
 CREATE UNIQUE INDEX messages_client_id ON messages (room_id, sender, client_message_id)
   WHERE client_message_id IS NOT NULL;
 
-ALTER TABLE rooms ADD COLUMN buyer_cleared_upto TEXT;
-ALTER TABLE rooms ADD COLUMN seller_cleared_upto TEXT;
-ALTER TABLE rooms ADD COLUMN buyer_seen_floor TEXT;
-ALTER TABLE rooms ADD COLUMN seller_seen_floor TEXT;
+ALTER TABLE rooms ADD COLUMN buyer_cleared_at INTEGER;
+ALTER TABLE rooms ADD COLUMN buyer_cleared_id TEXT;
+ALTER TABLE rooms ADD COLUMN seller_cleared_at INTEGER;
+ALTER TABLE rooms ADD COLUMN seller_cleared_id TEXT;
+ALTER TABLE rooms ADD COLUMN buyer_seen_at INTEGER;
+ALTER TABLE rooms ADD COLUMN buyer_seen_id TEXT;
+ALTER TABLE rooms ADD COLUMN seller_seen_at INTEGER;
+ALTER TABLE rooms ADD COLUMN seller_seen_id TEXT;
 -- A side without a last message had deleted the room since its last message.
-UPDATE rooms SET buyer_cleared_upto = (SELECT max(id) FROM messages WHERE room_id = rooms.id)
+UPDATE rooms SET (buyer_cleared_at, buyer_cleared_id) = (SELECT created_at, id FROM messages
+    WHERE room_id = rooms.id ORDER BY created_at DESC, id DESC LIMIT 1)
   WHERE buyer_last_message_id IS NULL;
-UPDATE rooms SET seller_cleared_upto = (SELECT max(id) FROM messages WHERE room_id = rooms.id)
+UPDATE rooms SET (seller_cleared_at, seller_cleared_id) = (SELECT created_at, id FROM messages
+    WHERE room_id = rooms.id ORDER BY created_at DESC, id DESC LIMIT 1)
   WHERE seller_last_message_id IS NULL;
 ALTER TABLE rooms DROP COLUMN buyer_last_message_id;
 ALTER TABLE rooms DROP COLUMN seller_last_message_id;
