@@ -7,12 +7,14 @@
 #   bench/run.sh [--quick | --full] [--only ours|node] [--server BINARY] [--build-dir DIR]
 #                [--postgres | --no-postgres] [--scenarios "pairs fanout ..."] [--no-record]
 #                [--memory] [--keep DIR] [--generator cz|wsgen|both] [--wsgen-threads N]
+#                [--loadgen BINARY]
 # --postgres (default with --full, where PostgreSQL is installed) adds "ours-pg": our server on
 # a throwaway PostgreSQL cluster, a fresh database per scenario. --memory adds "ours-mem": our
 # server with `--store memory` (nothing persisted: the transport alone, like the baseline).
 # --generator: who drives the pairs* and fanout scenarios: cz-loadgen (cz, the default), wsgen
 # (bench/wsgen, Node.js on the npm ws package) or both, one after the other on fresh servers,
 # each in tables of its own; idle and connect-storm always use cz-loadgen.
+# --loadgen BINARY: a cz-loadgen already built (with --server too, nothing is built).
 #
 # See bench/README.md for what each scenario measures.
 set -euo pipefail
@@ -22,6 +24,7 @@ REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 MODE=quick
 ONLY=""
 SERVER_BIN=""
+LOADGEN=""
 BUILD_DIR="${CZ_BENCH_BUILD_DIR:-$REPO_DIR/build-bench}"
 SCENARIOS=""
 RECORD=1
@@ -32,7 +35,7 @@ GENERATOR=cz
 WSGEN_THREADS=1
 JWT_SECRET="bench-secret-$$"
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --full) MODE=full ;;
     --only) ONLY="$2"; shift ;;
     --server) SERVER_BIN="$2"; shift ;;
+    --loadgen) LOADGEN="$2"; shift ;;
     --build-dir) BUILD_DIR="$2"; shift ;;
     --scenarios) SCENARIOS="$2"; shift ;;
     --no-record) RECORD=0 ;;
@@ -98,16 +102,22 @@ log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 # --- Build -------------------------------------------------------------------------------------
 build() {
+  if [[ -n "$LOADGEN" && ( -n "$SERVER_BIN" || "$ONLY" == node ) ]]; then
+    [[ -x "$LOADGEN" ]] || { echo "run.sh: no load generator at $LOADGEN" >&2; exit 1; }
+    return 0
+  fi
   if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
     log "configuring $BUILD_DIR (Release)"
     cmake -S "$REPO_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
-  local targets=(cz-loadgen)
+  local targets=()
+  [[ -z "$LOADGEN" ]] && targets+=(cz-loadgen)
   [[ -z "$SERVER_BIN" && "$ONLY" != node ]] && targets+=(cz-messenger)
   log "building ${targets[*]} in $BUILD_DIR"
   cmake --build "$BUILD_DIR" --target "${targets[@]}" -j2 >&2
   [[ -z "$SERVER_BIN" ]] && SERVER_BIN="$BUILD_DIR/cz-messenger"
-  LOADGEN="$BUILD_DIR/cz-loadgen"
+  [[ -z "$LOADGEN" ]] && LOADGEN="$BUILD_DIR/cz-loadgen"
+  return 0
 }
 
 install_baseline() {
