@@ -1,7 +1,8 @@
 'use strict';
 // Reads the JSON lines of a bench/run.sh session and prints, per run, each server (ours,
 // ours-pg, node) side by side with the ratios <ours>/node; optionally appends the same as
-// Markdown to RESULTS.md.
+// Markdown to RESULTS.md. A run driven by both load generators (run.sh --generator both) gets
+// a table per generator, named after it: ratios only ever compare figures of one generator.
 //   node compare.js --results FILE [--machine TEXT] [--meta TEXT] [--append RESULTS.md]
 const fs = require('node:fs');
 
@@ -22,6 +23,7 @@ const COMMON_MESSAGE_METRICS = [
   ['delivery_max_us', 'delivery latency max µs', 'lower'],
   ['server_rss_max_kib', 'server RSS max KiB', 'lower'],
   ['loadgen_cpu_pct', 'load generator CPU %'],
+  ['send_lag_max_us', 'load generator send lag max µs (open loop)'],
 ];
 
 const METRICS = {
@@ -95,12 +97,12 @@ function headerFor(servers, byServer) {
   return [...servers, ...(byServer[BASELINE] ? contenders.map((s) => `${s}/${BASELINE}`) : [])];
 }
 
-function textTable(runName, args, header, rows) {
+function textTable(runName, generator, args, header, rows) {
   const widths = [Math.max(6, ...rows.map((r) => r.label.length))];
   header.forEach((h, i) => widths.push(Math.max(h.length, ...rows.map((r) => r.cells[i].length))));
   const line = (label, cells) =>
     `  ${label.padEnd(widths[0])}${cells.map((c, i) => `  ${c.padStart(widths[i + 1])}`).join('')}`;
-  const out = [`\n${runName}: ${args}`, line('metric', header)];
+  const out = [`\n${runName}: ${generator} ${args}`, line('metric', header)];
   for (const r of rows) out.push(line(r.label, r.cells));
   return out.join('\n');
 }
@@ -114,8 +116,8 @@ function problems(result) {
   return [...counts, first && `first: ${first}`].filter(Boolean).join(', ') || 'see raw results';
 }
 
-function markdownTable(runName, args, header, rows, byServer, servers) {
-  const out = [`### ${runName}`, '', `\`cz-loadgen ${args}\``, ''];
+function markdownTable(runName, generator, args, header, rows, byServer, servers) {
+  const out = [`### ${runName}`, '', `\`${generator} ${args}\``, ''];
   const notes = servers
     .filter((s) => !byServer[s].clean)
     .map((s) => `${s}: not clean (${problems(byServer[s])})`);
@@ -131,17 +133,20 @@ function main() {
   const lines = fs.readFileSync(args.results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const runs = new Map();
   for (const result of lines) {
-    if (!runs.has(result.run)) runs.set(result.run, { args: result.args, byServer: {} });
-    runs.get(result.run).byServer[result.server] = result;
+    // Lines of runs before there was a second generator name none: they are cz-loadgen's.
+    const generator = result.generator || 'cz-loadgen';
+    const key = generator === 'cz-loadgen' ? result.run : `${result.run} (${generator})`;
+    if (!runs.has(key)) runs.set(key, { generator, args: result.args, byServer: {} });
+    runs.get(key).byServer[result.server] = result;
   }
   const text = [];
   const markdown = [];
-  for (const [name, { args: runArgs, byServer }] of runs) {
+  for (const [name, { generator, args: runArgs, byServer }] of runs) {
     const servers = serverOrder(Object.keys(byServer));
     const header = headerFor(servers, byServer);
     const rows = rowsFor(byServer, servers);
-    text.push(textTable(name, runArgs, header, rows));
-    markdown.push(markdownTable(name, runArgs, header, rows, byServer, servers));
+    text.push(textTable(name, generator, runArgs, header, rows));
+    markdown.push(markdownTable(name, generator, runArgs, header, rows, byServer, servers));
   }
   console.log(text.join('\n'));
   if (args.append) {

@@ -6,10 +6,15 @@
 #
 #   bench/run.sh [--quick | --full] [--only ours|node] [--server BINARY] [--build-dir DIR]
 #                [--postgres | --no-postgres] [--scenarios "pairs fanout ..."] [--no-record]
-#                [--memory] [--keep DIR]
+#                [--memory] [--keep DIR] [--generator cz|wsgen|both] [--wsgen-threads N]
+#                [--loadgen BINARY]
 # --postgres (default with --full, where PostgreSQL is installed) adds "ours-pg": our server on
 # a throwaway PostgreSQL cluster, a fresh database per scenario. --memory adds "ours-mem": our
 # server with `--store memory` (nothing persisted: the transport alone, like the baseline).
+# --generator: who drives the pairs* and fanout scenarios: cz-loadgen (cz, the default), wsgen
+# (bench/wsgen, Node.js on the npm ws package) or both, one after the other on fresh servers,
+# each in tables of its own; idle and connect-storm always use cz-loadgen.
+# --loadgen BINARY: a cz-loadgen already built (with --server too, nothing is built).
 #
 # See bench/README.md for what each scenario measures.
 set -euo pipefail
@@ -19,15 +24,18 @@ REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 MODE=quick
 ONLY=""
 SERVER_BIN=""
+LOADGEN=""
 BUILD_DIR="${CZ_BENCH_BUILD_DIR:-$REPO_DIR/build-bench}"
 SCENARIOS=""
 RECORD=1
 KEEP=""
 POSTGRES=""
 MEMORY=0
+GENERATOR=cz
+WSGEN_THREADS=1
 JWT_SECRET="bench-secret-$$"
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -35,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --full) MODE=full ;;
     --only) ONLY="$2"; shift ;;
     --server) SERVER_BIN="$2"; shift ;;
+    --loadgen) LOADGEN="$2"; shift ;;
     --build-dir) BUILD_DIR="$2"; shift ;;
     --scenarios) SCENARIOS="$2"; shift ;;
     --no-record) RECORD=0 ;;
@@ -42,12 +51,15 @@ while [[ $# -gt 0 ]]; do
     --postgres) POSTGRES=1 ;;
     --no-postgres) POSTGRES=0 ;;
     --memory) MEMORY=1 ;;
+    --generator) GENERATOR="$2"; shift ;;
+    --wsgen-threads) WSGEN_THREADS="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
 case "$ONLY" in ""|ours|node) ;; *) echo "run.sh: --only takes ours or node" >&2; exit 2 ;; esac
+case "$GENERATOR" in cz|wsgen|both) ;; *) echo "run.sh: --generator takes cz, wsgen or both" >&2; exit 2 ;; esac
 
 # Every connection is a descriptor, in the generator and in the server alike.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -90,16 +102,22 @@ log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 # --- Build -------------------------------------------------------------------------------------
 build() {
+  if [[ -n "$LOADGEN" && ( -n "$SERVER_BIN" || "$ONLY" == node ) ]]; then
+    [[ -x "$LOADGEN" ]] || { echo "run.sh: no load generator at $LOADGEN" >&2; exit 1; }
+    return 0
+  fi
   if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
     log "configuring $BUILD_DIR (Release)"
     cmake -S "$REPO_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
-  local targets=(cz-loadgen)
+  local targets=()
+  [[ -z "$LOADGEN" ]] && targets+=(cz-loadgen)
   [[ -z "$SERVER_BIN" && "$ONLY" != node ]] && targets+=(cz-messenger)
   log "building ${targets[*]} in $BUILD_DIR"
   cmake --build "$BUILD_DIR" --target "${targets[@]}" -j2 >&2
   [[ -z "$SERVER_BIN" ]] && SERVER_BIN="$BUILD_DIR/cz-messenger"
-  LOADGEN="$BUILD_DIR/cz-loadgen"
+  [[ -z "$LOADGEN" ]] && LOADGEN="$BUILD_DIR/cz-loadgen"
+  return 0
 }
 
 install_baseline() {
@@ -108,6 +126,22 @@ install_baseline() {
     log "installing the Node.js baseline (npm ci)"
     (cd "$dir" && npm ci --no-audit --no-fund --omit=dev >&2)
   fi
+}
+
+install_wsgen() {
+  local dir="$BENCH_DIR/wsgen"
+  if [[ ! -d "$dir/node_modules/ws" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    log "installing wsgen, the second load generator (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --omit=dev >&2)
+  fi
+}
+
+# The generators of a scenario: wsgen drives the conversation scenarios only.
+generators_for() {
+  case "$1" in
+    idle|connect-storm) echo cz-loadgen ;;
+    *) case "$GENERATOR" in cz) echo cz-loadgen ;; wsgen) echo wsgen ;; both) echo cz-loadgen wsgen ;; esac ;;
+  esac
 }
 
 # --- Servers -----------------------------------------------------------------------------------
@@ -230,13 +264,14 @@ half_saturation_rate() {
   node -e '
     const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse);
     const sat = lines.filter((l) => l.run === "pairs-saturation");
-    const pick = sat.find((l) => l.server === "ours") || sat[0];
+    const ours = sat.filter((l) => l.server === "ours");
+    const pick = ours.find((l) => l.generator === "cz-loadgen") || ours[0] || sat[0];
     console.log(pick ? Math.max(100, Math.round(pick.delivered_per_s / 2)) : "");
   ' "$RESULTS"
 }
 
 run_one() {
-  local which="$1" name="$2"
+  local which="$1" name="$2" generator="$3"
   if [[ "$name" == pairs-half-saturation && "${ARGS[$name]}" == *--rate ]]; then
     local rate
     rate=$(half_saturation_rate)
@@ -244,17 +279,24 @@ run_one() {
     ARGS[$name]="${ARGS[$name]} $rate"
   fi
   start_server "$which" "$name" || return 1
-  log "$which: $name (port $SERVER_PORT, pid $SERVER_PID)"
-  local line rc=0
+  log "$which: $name with $generator (port $SERVER_PORT, pid $SERVER_PID)"
+  local line rc=0 command=("$LOADGEN") args="${ARGS[$name]}"
+  if [[ "$generator" == wsgen ]]; then
+    command=(node "$BENCH_DIR/wsgen/wsgen.js")
+    args="$args --threads $WSGEN_THREADS"
+  fi
   # shellcheck disable=SC2086  # ARGS holds words on purpose
-  line=$("$LOADGEN" --port "$SERVER_PORT" --server-pid "$SERVER_PID" --jwt-secret "$JWT_SECRET" \
-    --label "$which" ${ARGS[$name]}) || rc=$?
+  line=$("${command[@]}" --port "$SERVER_PORT" --server-pid "$SERVER_PID" --jwt-secret "$JWT_SECRET" \
+    --label "$which" $args) || rc=$?
   stop_server
   if [[ "$line" != \{* ]]; then
-    echo "run.sh: the load generator gave no result for $which/$name (exit $rc)" >&2
+    echo "run.sh: $generator gave no result for $which/$name (exit $rc)" >&2
     return 1
   fi
-  printf '{"run":"%s","server":"%s","args":"%s",%s\n' "$name" "$which" "${ARGS[$name]}" "${line:1}" >>"$RESULTS"
+  # wsgen names itself in its line; cz-loadgen's gets the key here.
+  local tag=""
+  [[ "$line" == *'"generator":'* ]] || tag="\"generator\":\"$generator\","
+  printf '{"run":"%s","server":"%s","args":"%s",%s%s\n' "$name" "$which" "$args" "$tag" "${line:1}" >>"$RESULTS"
 }
 
 machine_line() {
@@ -268,6 +310,7 @@ machine_line() {
 # --- Main --------------------------------------------------------------------------------------
 build
 [[ "$ONLY" != ours ]] && install_baseline
+[[ "$GENERATOR" != cz ]] && install_wsgen
 SERVERS=()
 if [[ "$ONLY" != node ]]; then
   if [[ -x "$SERVER_BIN" ]]; then SERVERS+=(ours); else echo "run.sh: no server binary at $SERVER_BIN" >&2; exit 1; fi
@@ -286,14 +329,16 @@ fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 FAILED=0
 for name in $SCENARIOS; do
-  for which in "${SERVERS[@]}"; do
-    run_one "$which" "$name" || FAILED=$((FAILED + 1))
+  for generator in $(generators_for "$name"); do
+    for which in "${SERVERS[@]}"; do
+      run_one "$which" "$name" "$generator" || FAILED=$((FAILED + 1))
+    done
   done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
-META="mode=$MODE commit=$COMMIT date=$(date -u +%Y-%m-%dT%H:%MZ) load_before=$LOAD_BEFORE load_after=$LOAD_AFTER"
+META="mode=$MODE generator=$GENERATOR commit=$COMMIT date=$(date -u +%Y-%m-%dT%H:%MZ) load_before=$LOAD_BEFORE load_after=$LOAD_AFTER"
 COMPARE=(--results "$RESULTS" --machine "$(machine_line)" --meta "$META")
 (( RECORD )) && COMPARE+=(--append "$BENCH_DIR/RESULTS.md")
 node "$BENCH_DIR/compare.js" "${COMPARE[@]}"
