@@ -64,14 +64,16 @@ Result<std::optional<Room>> get_room(Connection& db, const std::string& room_id)
 
 Result<std::vector<Room>> list_rooms(Connection& db, const RoomQuery& query) {
   // Name: ASCII case-insensitive substring of the other side's "name" (SQLite's lower() folds
-  // ASCII only). Pinned first, most recently pinned first; then last message, newest first.
+  // ASCII only). Pinned first, most recently pinned first; then last message, newest first (by
+  // its time: imported ids do not sort with ours; `{side_last}` is that side's joined message).
   static const SideSql sql(room_select() +
                            "WHERE r.{side} = ?1 AND r.deleted_by_{side} = 0 "
                            "AND (?2 IS NULL OR instr(lower(json_extract(r.{other_name_json}, "
                            "'$.name')), lower(?2)) > 0) "
                            "AND (?3 IS NULL OR (r.pinned_by_{side} IS NOT NULL) = ?3) "
                            "ORDER BY r.pinned_by_{side} IS NULL, r.pinned_by_{side} DESC, "
-                           "r.{side}_last_message_id DESC NULLS LAST, r.created_at DESC, r.id");
+                           "{side_last}.created_at DESC NULLS LAST, "
+                           "r.{side}_last_message_id DESC, r.created_at DESC, r.id");
   Query q = db.query(sql[query.role]);
   q.bind(1, query.user_id);
   if (query.name && !query.name->empty())

@@ -136,7 +136,8 @@ std::string sql_for_side(std::string_view sql_template, Role side) {
   return fmt::format(
       fmt::runtime(sql_template), fmt::arg("side", side_name(side)),
       fmt::arg("other", side_name(other_side(side))),
-      fmt::arg("other_name_json", side == Role::Buyer ? "shop_json" : "buyer_info_json"));
+      fmt::arg("other_name_json", side == Role::Buyer ? "shop_json" : "buyer_info_json"),
+      fmt::arg("side_last", side == Role::Buyer ? "bm" : "sm"));
 }
 
 std::optional<Room> load_room(Connection& db, const std::string& room_id) {

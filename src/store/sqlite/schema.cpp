@@ -106,9 +106,18 @@ CREATE INDEX rooms_by_buyer ON rooms (buyer);
 CREATE INDEX rooms_by_seller ON rooms (seller);
 )sql";
 
+// Version 3: messages are ordered by (created_at, id) (store/rules.hpp): imported messages keep
+// the original's ids (cuids, ObjectIds), which do not sort with ours, so the room index orders
+// by time first. For our own messages the order is the same as before.
+constexpr const char* kV3 = R"sql(
+DROP INDEX messages_by_room;
+CREATE INDEX messages_by_room ON messages (room_id, created_at, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
+    {3, kV3},
 };
 
 }  // namespace
