@@ -78,10 +78,10 @@ run_e2e_tests() {
   CZ_BINARY="$binary" node --test "${args[@]}" "${files[@]}"
 }
 
-# The messenger and REST suites once more with PostgreSQL as the store (the harness gives each
-# server its own database when CZ_E2E_STORE=postgres).
+# The messenger, REST and import suites once more with PostgreSQL as the store (the harness
+# gives each server its own database when CZ_E2E_STORE=postgres).
 run_e2e_tests_on_postgres() {
-  CZ_E2E_STORE=postgres CZ_E2E_FILTER='^tests/e2e/(messenger|rest)/' run_e2e_tests "$1"
+  CZ_E2E_STORE=postgres CZ_E2E_FILTER='^tests/e2e/(messenger|rest|import)/' run_e2e_tests "$1"
 }
 
 # On by default, CI included: the unit tests again under AddressSanitizer + UBSan (about 9
@@ -97,7 +97,7 @@ run_step "Build (build/)" scripts/build.sh || exit 1
 run_step "Unit tests (ctest, build/)" run_unit_tests build
 run_step "End-to-end tests (node --test, build/cz-messenger)" run_e2e_tests "$CZ_ROOT/build/cz-messenger"
 if [ "${CZ_E2E_POSTGRES:-1}" = "1" ]; then
-  run_step "End-to-end messenger + REST tests on PostgreSQL" \
+  run_step "End-to-end messenger + REST + import tests on PostgreSQL" \
     run_e2e_tests_on_postgres "$CZ_ROOT/build/cz-messenger"
 fi
 
