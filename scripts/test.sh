@@ -6,7 +6,7 @@
 # Environment:
 #   CZ_SANITIZE_TESTS=1|0   also build build-asan/ and run its unit tests (default: 1)
 #   CZ_SANITIZE_E2E=1       also run the e2e suite against the sanitizer binary (slow; default 0)
-#   CZ_E2E_POSTGRES=1|0     also run the messenger and REST e2e suites on PostgreSQL (default: 1)
+#   CZ_E2E_POSTGRES=1|0     also run the messenger, REST and import e2e suites on PostgreSQL (default: 1)
 #   CZ_E2E_CONCURRENCY=N    e2e test files run in parallel (default 2)
 #   CZ_E2E_FILTER=REGEX     only e2e files whose path matches REGEX
 # Exits non-zero when any step fails; later steps still run when they can, and a summary of every
