@@ -132,7 +132,8 @@ int import_command(int argc, char** argv) {
     if (options.rooms_path.empty() && options.messages_path.empty())
       throw CLI::RequiredError("--rooms or --messages");
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints the help, or the error with a hint
+    return code == 0 ? 0 : 2;
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
   if (!quiet) {
