@@ -77,7 +77,7 @@ TEST_F(ImportReader, JsonArrayCutsDocumentsAndReportsWhatIsNotOne) {
   EXPECT_EQ(docs[0].json, "{\"s\":\"a}{,\\\"\"}");
   EXPECT_TRUE(docs[1].json.empty());
   EXPECT_EQ(docs[1].error, "not a document (an object was expected)");
-  EXPECT_EQ(describe(format_, docs[1].position), "document 2 (line 3, byte 23)");
+  EXPECT_EQ(describe(format_, docs[1].position), "document 2 (line 3, byte 20)");
   EXPECT_EQ(docs[2].json, "{\"b\":[{}]}");
 }
 
