@@ -6,7 +6,7 @@
 # Environment:
 #   CZ_SANITIZE_TESTS=1|0   also build build-asan/ and run its unit tests (default: 1)
 #   CZ_SANITIZE_E2E=1       also run the e2e suite against the sanitizer binary (slow; default 0)
-#   CZ_E2E_POSTGRES=1|0     also run the messenger and REST e2e suites on PostgreSQL (default: 1)
+#   CZ_E2E_POSTGRES=1|0     also run the messenger, REST and import e2e suites on PostgreSQL (default: 1)
 #   CZ_E2E_CONCURRENCY=N    e2e test files run in parallel (default 2)
 #   CZ_E2E_FILTER=REGEX     only e2e files whose path matches REGEX
 # Exits non-zero when any step fails; later steps still run when they can, and a summary of every
@@ -78,10 +78,10 @@ run_e2e_tests() {
   CZ_BINARY="$binary" node --test "${args[@]}" "${files[@]}"
 }
 
-# The messenger and REST suites once more with PostgreSQL as the store (the harness gives each
-# server its own database when CZ_E2E_STORE=postgres).
+# The messenger, REST and import suites once more with PostgreSQL as the store (the harness
+# gives each server its own database when CZ_E2E_STORE=postgres).
 run_e2e_tests_on_postgres() {
-  CZ_E2E_STORE=postgres CZ_E2E_FILTER='^tests/e2e/(messenger|rest)/' run_e2e_tests "$1"
+  CZ_E2E_STORE=postgres CZ_E2E_FILTER='^tests/e2e/(messenger|rest|import)/' run_e2e_tests "$1"
 }
 
 # On by default, CI included: the unit tests again under AddressSanitizer + UBSan (about 9
@@ -97,7 +97,7 @@ run_step "Build (build/)" scripts/build.sh || exit 1
 run_step "Unit tests (ctest, build/)" run_unit_tests build
 run_step "End-to-end tests (node --test, build/cz-messenger)" run_e2e_tests "$CZ_ROOT/build/cz-messenger"
 if [ "${CZ_E2E_POSTGRES:-1}" = "1" ]; then
-  run_step "End-to-end messenger + REST tests on PostgreSQL" \
+  run_step "End-to-end messenger + REST + import tests on PostgreSQL" \
     run_e2e_tests_on_postgres "$CZ_ROOT/build/cz-messenger"
 fi
 

@@ -14,12 +14,14 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string_view>
 
 #include "app/config.hpp"
 #include "app/dev_secret.hpp"
 #include "cluster/redis_bus.hpp"
 #include "cluster/redis_presence.hpp"
 #include "engineio/server.hpp"
+#include "import/command.hpp"
 #include "messenger/messenger.hpp"
 #include "messenger/rest/rest.hpp"
 #include "net/http_server.hpp"
@@ -183,6 +185,9 @@ int run(const app::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Subcommands: `cz-messenger import ...` loads the original service's data (src/import/).
+  if (argc > 1 && std::string_view(argv[1]) == "import")
+    return cz::import::import_command(argc - 1, argv + 1);
   int exit_code = 0;
   auto config = cz::app::parse_config(argc, argv, exit_code);
   if (!config) return exit_code;

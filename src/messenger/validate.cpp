@@ -298,7 +298,7 @@ Result<store::SyncQuery> parse_sync(const rapidjson::Value& payload, const Limit
   if (const auto* since = find(payload, "since"); since && !since->IsNull()) {
     if (since->IsString()) {
       const auto text = text_of(*since);
-      if (is_valid_id(text))
+      if (is_message_id(text))  // ours, or the original's (kept by `cz-messenger import`)
         query.since_id = std::string(text);
       else if (auto t = parse_time(text))
         query.since_time = *t;

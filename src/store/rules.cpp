@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "util/ids.hpp"
 
@@ -65,6 +66,39 @@ IdRange page_range(const MessageQuery& query) {
 
 std::string sync_time_floor(const SyncQuery& query) {
   return query.since_time ? id_floor_for_time(*query.since_time + 1) : std::string();
+}
+
+std::optional<TimeMs> cursor_time_of(const std::string& id, std::optional<TimeMs> stored) {
+  if (stored) return stored;
+  return id_timestamp(id);
+}
+
+std::optional<KeyRange> page_key_range(const MessageQuery& query,
+                                       std::optional<TimeMs> cursor_time) {
+  KeyRange range;
+  // `before` is exclusive: (before, "") is below every message of that millisecond.
+  if (query.before) range.upper = MessageKey{*query.before, ""};
+  if (query.cursor_id) {
+    if (!cursor_time) return std::nullopt;
+    MessageKey cursor{*cursor_time, *query.cursor_id};
+    if (query.order == Order::OldestFirst) {
+      range.lower = std::move(cursor);
+    } else if (std::tie(cursor.created_at, cursor.id) <
+               std::tie(range.upper.created_at, range.upper.id)) {
+      range.upper = std::move(cursor);
+    }
+  }
+  return range;
+}
+
+std::optional<SyncBounds> sync_bounds(const SyncQuery& query, std::optional<TimeMs> since_time) {
+  SyncBounds bounds;
+  if (query.since_id) {
+    if (!since_time) return std::nullopt;
+    bounds.lower = MessageKey{*since_time, *query.since_id};
+  }
+  if (query.since_time) bounds.time_floor = *query.since_time;
+  return bounds;
 }
 
 std::int64_t page_limit(std::size_t requested) {

@@ -2,6 +2,7 @@
 // Store rules that do not depend on the database: input checks, error texts, page bounds.
 // Every implementation (sqlite/, postgres/) applies the same ones, so they live here once.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -38,6 +39,38 @@ IdRange page_range(const MessageQuery& query);
 // sync_messages' time bound as an id: messages created strictly after since_time are those with
 // id >= the returned floor ("" when there is no time bound).
 std::string sync_time_floor(const SyncQuery& query);
+
+// Message order is (created_at, id): for our own ids it is id order (created_at is the id's
+// time), and it also places imported messages (the original's cuids and ObjectIds, which do not
+// sort with our ids; `cz-messenger import`) by their time. Pages and sync are ranges of it.
+struct MessageKey {
+  TimeMs created_at = 0;
+  std::string id;
+};
+inline constexpr TimeMs kBeforeAllTimes = std::numeric_limits<TimeMs>::min();
+inline constexpr TimeMs kAfterAllTimes = std::numeric_limits<TimeMs>::max();
+
+// The range of a message page: lower < (created_at, id) < upper. `cursor_time` is the cursor
+// message's created_at (cursor_time_of). nullopt when there is a cursor nobody can place (not
+// stored, and not one of our ids): the page is then empty.
+struct KeyRange {
+  MessageKey lower{kBeforeAllTimes, ""};
+  MessageKey upper{kAfterAllTimes, ""};
+};
+std::optional<KeyRange> page_key_range(const MessageQuery& query,
+                                       std::optional<TimeMs> cursor_time);
+
+// Where a cursor message sits: its stored created_at, else (a message of ours not visible here)
+// the time in its id; nullopt for neither.
+std::optional<TimeMs> cursor_time_of(const std::string& id, std::optional<TimeMs> stored);
+
+// sync_messages' bounds: (created_at, id) > lower and created_at > time_floor. nullopt when the
+// `since` message cannot be placed (the answer is then empty).
+struct SyncBounds {
+  MessageKey lower{kBeforeAllTimes, ""};
+  TimeMs time_floor = kBeforeAllTimes;
+};
+std::optional<SyncBounds> sync_bounds(const SyncQuery& query, std::optional<TimeMs> since_time);
 
 // A requested page size clamped to kMaxPageSize, as a SQL LIMIT.
 std::int64_t page_limit(std::size_t requested);

@@ -84,6 +84,29 @@ struct UnreadCount {
   std::int64_t unseen = 0;
 };
 
+// Bulk load of another service's data (cz-messenger import, src/import/): rooms and messages
+// stored as given, ids and times kept, nothing derived (a room's counters and last messages are
+// the document's; a message touches no room). The caller checks that each message's room exists
+// (in this batch or the store) and that sender and receiver are its members.
+struct ImportBatch {
+  std::vector<Room> rooms;  // last messages by reference: only message.id and is_seen are used
+  std::vector<Message> messages;
+  bool dry_run = false;  // write nothing, only tell which documents are stored already
+};
+
+enum class ImportOutcome {
+  Imported,
+  Duplicate,  // a room or message with this id is stored already: left as it is
+  // Stored without its client_message_id: the sender had used it on another stored message
+  // (the original never deduplicated retries, so its data has such pairs).
+  ImportedWithoutClientId,
+};
+
+struct ImportBatchResult {
+  std::vector<ImportOutcome> rooms;     // one per ImportBatch::rooms, same order
+  std::vector<ImportOutcome> messages;  // one per ImportBatch::messages
+};
+
 // Counters for tests and metrics (monotonic unless said otherwise).
 struct StoreStats {
   std::uint64_t write_transactions = 0;   // committed write transactions (group commits)
@@ -134,6 +157,9 @@ class Store {
   virtual void unread_counts(std::string user_id, Callback<std::vector<UnreadCount>> done) = 0;
   // Users who share a room with `user_id` (for presence notifications).
   virtual void room_partners(std::string user_id, Callback<std::vector<std::string>> done) = 0;
+
+  // Stores a batch in one transaction (all of it or, on an error, none of it). Rooms first.
+  virtual void import_batch(ImportBatch batch, Callback<ImportBatchResult> done) = 0;
 
   // Finishes queued work and stops the store's threads. Requests made afterwards fail with
   // STORE_UNAVAILABLE (still off the caller's stack while the Store object lives).

@@ -119,6 +119,20 @@ bool is_valid_id(std::string_view id) {
   return true;
 }
 
+bool is_original_id(std::string_view id) {
+  const auto all_of = [](std::string_view s, auto pred) {
+    for (char c : s) {
+      if (!pred(c)) return false;
+    }
+    return true;
+  };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (id.size() == 24)
+    return all_of(id, [&](char c) { return digit(c) || (c >= 'a' && c <= 'f'); });
+  return id.size() >= 21 && id.size() <= 32 && id[0] == 'c' &&
+         all_of(id.substr(1), [&](char c) { return digit(c) || (c >= 'a' && c <= 'z'); });
+}
+
 std::optional<TimeMs> id_timestamp(std::string_view id) {
   if (!is_valid_id(id)) return std::nullopt;
   // The first 10 characters carry bits 129..80: 2 leading zero bits, then the 48 bits of time.

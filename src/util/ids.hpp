@@ -54,6 +54,16 @@ std::string id_floor_for_time(TimeMs ms);
 // 26 characters of the alphabet above whose first character is 0..7.
 bool is_valid_id(std::string_view id);
 
+// An id the original (Node.js) service gave a message, kept by `cz-messenger import`: a cuid
+// ("c" + 20 to 31 lower-case base-36 characters) or a MongoDB ObjectId (24 lower-case hex
+// digits). They do not sort with ours; the store orders messages by (created_at, id).
+bool is_original_id(std::string_view id);
+
+// Ours or the original's: what a message cursor (sync `since`, REST `cursor`) may be.
+inline bool is_message_id(std::string_view id) {
+  return is_valid_id(id) || is_original_id(id);
+}
+
 // The timestamp of a valid id; nullopt otherwise.
 std::optional<TimeMs> id_timestamp(std::string_view id);
 

@@ -163,7 +163,8 @@ Result<MessagePage> parse_list_messages(const QueryParams& query, const Limits& 
       return invalid("created_at must be -1 (newest first) or 1 (oldest first)");
   }
   if (auto cursor = query.get("cursor")) {
-    if (!is_valid_id(*cursor)) return invalid("cursor must be a message id");
+    // Ours, or the original's (kept by `cz-messenger import`).
+    if (!is_message_id(*cursor)) return invalid("cursor must be a message id");
     page.query.cursor_id = std::string(*cursor);
   }
   return page;

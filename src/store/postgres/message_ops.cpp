@@ -6,13 +6,11 @@
 
 #include "store/postgres/ops.hpp"
 #include "store/postgres/rows.hpp"
+#include "store/rules.hpp"
 #include "util/ids.hpp"
 
 namespace cz::store::postgres {
 namespace {
-
-// Upper bound above every id (ids use digits and upper-case letters only; ids are COLLATE "C").
-constexpr const char* kAboveAllIds = "~";
 
 Error message_not_found(const std::string& id) {
   return make_error(kMessageNotFound, fmt::format("message {} not found", id));
@@ -138,40 +136,55 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
   return changed;
 }
 
+namespace {
+
+// The stored created_at of a cursor message (if it is stored).
+std::optional<TimeMs> stored_time(Connection& db, const std::optional<std::string>& id) {
+  if (!id) return std::nullopt;
+  PgResult r = db.query("SELECT created_at FROM messages WHERE id = $1", Params().add(*id));
+  if (r.rows() == 0) return std::nullopt;
+  return r.integer(0, 0);
+}
+
+}  // namespace
+
 Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
-  // Bounds are ids: `before` becomes the first id of that millisecond (created_at equals the
-  // id's timestamp), so both the cursor and the time use the (room_id, id) index.
-  std::string lower, upper = kAboveAllIds;
-  if (query.before) upper = id_floor_for_time(*query.before);
-  if (query.cursor_id) {
-    if (query.order == Order::OldestFirst)
-      lower = *query.cursor_id;
-    else
-      upper = std::min(upper, *query.cursor_id);
-  }
+  // Ranges of (created_at, id) on messages_by_room (room_id, created_at, id): see rules.hpp.
+  std::optional<TimeMs> cursor_time;
+  if (query.cursor_id)
+    cursor_time = cursor_time_of(*query.cursor_id, stored_time(db, query.cursor_id));
+  const auto range = page_key_range(query, cursor_time);
+  if (!range) return std::vector<Message>();
   static const std::string base =
-      "SELECT " + message_columns() + " FROM messages WHERE room_id = $1 AND id > $2 AND id < $3 ";
-  static const std::string oldest_first = base + "ORDER BY id ASC LIMIT $4";
-  static const std::string newest_first = base + "ORDER BY id DESC LIMIT $4";
+      "SELECT " + message_columns() +
+      " FROM messages WHERE room_id = $1 AND (created_at, id) > ($2::bigint, $3::text) "
+      "AND (created_at, id) < ($4::bigint, $5::text) ";
+  static const std::string oldest_first = base + "ORDER BY created_at ASC, id ASC LIMIT $6";
+  static const std::string newest_first = base + "ORDER BY created_at DESC, id DESC LIMIT $6";
   Params params;
-  params.add(query.room_id).add(lower).add(upper).add(page_size(query.limit));
+  params.add(query.room_id).add(range->lower.created_at).add(range->lower.id);
+  params.add(range->upper.created_at).add(range->upper.id).add(page_size(query.limit));
   return read_messages(
       db.query(query.order == Order::OldestFirst ? oldest_first : newest_first, params));
 }
 
 Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
-  // `since_time` means created strictly after it: ids from the next millisecond's floor on.
-  const std::string lower = query.since_id.value_or("");
-  const std::string time_floor = query.since_time ? id_floor_for_time(*query.since_time + 1) : "";
-  // Each half walks its own index in id order and stops at the limit; the union is re-sorted.
+  std::optional<TimeMs> since_time;
+  if (query.since_id) since_time = cursor_time_of(*query.since_id, stored_time(db, query.since_id));
+  const auto bounds = sync_bounds(query, since_time);
+  if (!bounds) return std::vector<Message>();
+  // Each half walks its own index in (created_at, id) order and stops at the limit; the union
+  // is re-sorted.
   static const std::string sql = fmt::format(
-      "(SELECT {0} FROM messages WHERE recipient = $1 AND id > $2 AND id >= $4 "
-      "ORDER BY id LIMIT $3) "
-      "UNION (SELECT {0} FROM messages WHERE sender = $1 AND id > $2 AND id >= $4 "
-      "ORDER BY id LIMIT $3) ORDER BY id LIMIT $3",
+      "(SELECT {0} FROM messages WHERE recipient = $1 AND (created_at, id) > ($2::bigint, "
+      "$3::text) AND created_at > $5 ORDER BY created_at, id LIMIT $4) "
+      "UNION (SELECT {0} FROM messages WHERE sender = $1 AND (created_at, id) > ($2::bigint, "
+      "$3::text) AND created_at > $5 ORDER BY created_at, id LIMIT $4) "
+      "ORDER BY created_at, id LIMIT $4",
       message_columns());
   Params params;
-  params.add(query.user_id).add(lower).add(page_size(query.limit)).add(time_floor);
+  params.add(query.user_id).add(bounds->lower.created_at).add(bounds->lower.id);
+  params.add(page_size(query.limit)).add(bounds->time_floor);
   return read_messages(db.query(sql, params));
 }
 

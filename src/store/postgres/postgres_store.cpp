@@ -18,10 +18,14 @@ namespace {
 // READ COMMITTED transaction sees everything visible when it starts, so the max(id) read after the
 // lock sees the previous holder's ids. One round trip; max(id) is one step down the primary key
 // index.
+// The largest id we generated: ours start with '0' until the year 3084; imported ones
+// (`cz-messenger import`: the original's cuids start with 'c', ObjectIds with '1'-'f' since
+// 1978) sort above them and must not hide our maximum.
+constexpr const char* kOwnIdsMaxSql = "SELECT max(id) FROM messages WHERE id < '1'";
 constexpr const char* kBeginOrderedSql =
     "BEGIN ISOLATION LEVEL READ COMMITTED; "
     "SELECT pg_advisory_xact_lock(27983621695157619); "  // the migration lock's key + 1
-    "SELECT max(id) FROM messages";
+    "SELECT max(id) FROM messages WHERE id < '1'";       // our ids only (see kOwnIdsMaxSql)
 
 void advance_past_stored_ids(const PgResult& max_id) {
   if (max_id.rows() == 1 && !max_id.is_null(0, 0)) advance_ids_past(max_id.text(0, 0));
@@ -49,7 +53,7 @@ PostgresStore::PostgresStore(PostgresOptions options) {
   spdlog::info("store: PostgreSQL {} (schema version {}, {} migration(s) applied now)",
                write_conn->describe(), schema_version(*write_conn), applied);
   // As the SQLite store: ids keep growing across a restart even if the clock stepped back.
-  advance_past_stored_ids(write_conn->exec("SELECT max(id) FROM messages"));
+  advance_past_stored_ids(write_conn->exec(kOwnIdsMaxSql));
 
   std::vector<std::unique_ptr<Connection>> read_conns;
   const std::size_t readers = options.reader_connections ? options.reader_connections : 1;
@@ -171,6 +175,12 @@ void PostgresStore::unread_counts(std::string user_id, Callback<std::vector<Unre
 void PostgresStore::room_partners(std::string user_id, Callback<std::vector<std::string>> done) {
   read<std::vector<std::string>>(
       [id = std::move(user_id)](Connection& db) { return postgres::room_partners(db, id); },
+      std::move(done));
+}
+
+void PostgresStore::import_batch(ImportBatch batch, Callback<ImportBatchResult> done) {
+  write<ImportBatchResult>(
+      [b = std::move(batch)](Connection& db) { return postgres::import_batch(db, b); },
       std::move(done));
 }
 

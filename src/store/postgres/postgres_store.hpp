@@ -60,6 +60,7 @@ class PostgresStore final : public Store {
                               Callback<Message> done) override;
   void unread_counts(std::string user_id, Callback<std::vector<UnreadCount>> done) override;
   void room_partners(std::string user_id, Callback<std::vector<std::string>> done) override;
+  void import_batch(ImportBatch batch, Callback<ImportBatchResult> done) override;
   void shutdown() override;
   StoreStats stats() const override;
 

@@ -109,14 +109,16 @@ Result<std::optional<Room>> get_room(Connection& db, const std::string& room_id)
 
 Result<std::vector<Room>> list_rooms(Connection& db, const RoomQuery& query) {
   // Name: case-insensitive substring of the other side's "name" (ILIKE with the filter's own
-  // wildcards escaped). Pinned first, most recently pinned first; then last message, newest first.
+  // wildcards escaped). Pinned first, most recently pinned first; then last message, newest first
+  // (by its time: imported ids do not sort with ours; `{side_last}` is that side's joined one).
   static const SideSql sql(room_select() +
                            "WHERE r.{side} = $1 AND NOT r.deleted_by_{side} "
                            "AND ($2::text IS NULL OR "
                            "(r.{other_name_json} ->> 'name') ILIKE $2 ESCAPE '\\') "
                            "AND ($3::boolean IS NULL OR (r.pinned_by_{side} IS NOT NULL) = $3) "
                            "ORDER BY r.pinned_by_{side} IS NULL, r.pinned_by_{side} DESC, "
-                           "r.{side}_last_message_id DESC NULLS LAST, r.created_at DESC, r.id");
+                           "{side_last}.created_at DESC NULLS LAST, "
+                           "r.{side}_last_message_id DESC, r.created_at DESC, r.id");
   std::optional<std::string> pattern;
   if (query.name && !query.name->empty()) pattern = contains_pattern(*query.name);
   Params params;

@@ -144,7 +144,8 @@ SideSql::SideSql(std::string_view sql_template) {
     return fmt::format(
         fmt::runtime(sql_template), fmt::arg("side", side_name(side)),
         fmt::arg("other", side_name(other_side(side))),
-        fmt::arg("other_name_json", side == Role::Buyer ? "shop_json" : "buyer_info_json"));
+        fmt::arg("other_name_json", side == Role::Buyer ? "shop_json" : "buyer_info_json"),
+        fmt::arg("side_last", side == Role::Buyer ? "bm" : "sm"));
   };
   buyer = expand(Role::Buyer);
   seller = expand(Role::Seller);

@@ -65,8 +65,21 @@ CREATE UNIQUE INDEX messages_client_id ON messages (sender, client_message_id)
 CREATE INDEX messages_unseen ON messages (room_id, recipient) WHERE NOT is_seen;
 )sql";
 
+// Version 2: messages are ordered by (created_at, id) (store/rules.hpp): imported messages keep
+// the original's ids (cuids, ObjectIds), which do not sort with ours, so the indexes that serve
+// pages and sync order by time first. For our own messages the order is the same as before.
+constexpr const char* kV2 = R"sql(
+DROP INDEX messages_by_room;
+CREATE INDEX messages_by_room ON messages (room_id, created_at, id);
+DROP INDEX messages_by_recipient;
+CREATE INDEX messages_by_recipient ON messages (recipient, created_at, id);
+DROP INDEX messages_by_sender;
+CREATE INDEX messages_by_sender ON messages (sender, created_at, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
+    {2, kV2},
 };
 
 // Any constant will do, as long as every node uses the same one ("cz-msgr" in ASCII).

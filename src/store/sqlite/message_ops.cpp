@@ -141,15 +141,35 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
   return changed;
 }
 
+namespace {
+
+// The stored created_at of a cursor message (if it is stored).
+std::optional<TimeMs> stored_time(Connection& db, const std::optional<std::string>& id) {
+  if (!id) return std::nullopt;
+  Query q = db.query("SELECT created_at FROM messages WHERE id = ?1");
+  q.bind(1, *id);
+  if (!q.step()) return std::nullopt;
+  return q.integer(0);
+}
+
+}  // namespace
+
 Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
-  const IdRange range = page_range(query);
-  static const std::string base =
-      "SELECT " + message_columns() + " FROM messages WHERE room_id = ?1 AND id > ?2 AND id < ?3 ";
-  static const std::string oldest_first = base + "ORDER BY id ASC LIMIT ?4";
-  static const std::string newest_first = base + "ORDER BY id DESC LIMIT ?4";
+  // Ranges of (created_at, id) on messages_by_room (room_id, created_at, id): see rules.hpp.
+  std::optional<TimeMs> cursor_time;
+  if (query.cursor_id)
+    cursor_time = cursor_time_of(*query.cursor_id, stored_time(db, query.cursor_id));
+  const auto range = page_key_range(query, cursor_time);
+  if (!range) return std::vector<Message>();
+  static const std::string base = "SELECT " + message_columns() +
+                                  " FROM messages WHERE room_id = ?1 AND (created_at, id) > (?2, "
+                                  "?3) AND (created_at, id) < (?4, ?5) ";
+  static const std::string oldest_first = base + "ORDER BY created_at ASC, id ASC LIMIT ?6";
+  static const std::string newest_first = base + "ORDER BY created_at DESC, id DESC LIMIT ?6";
   Query q = db.query(query.order == Order::OldestFirst ? oldest_first : newest_first);
-  q.bind(1, query.room_id).bind(2, range.lower).bind(3, range.upper);
-  q.bind(4, page_limit(query.limit));
+  q.bind(1, query.room_id).bind(2, range->lower.created_at).bind(3, range->lower.id);
+  q.bind(4, range->upper.created_at).bind(5, range->upper.id);
+  q.bind(6, page_limit(query.limit));
   return read_messages(q);
 }
 
@@ -157,14 +177,18 @@ Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& quer
   // Every message of a room is between its two members, so "to or from the user" is "in one of
   // the user's rooms": one probe of messages_by_room per room (schema v2 keeps no per-user
   // message index, which each new message would have to update twice).
+  std::optional<TimeMs> since_time;
+  if (query.since_id) since_time = cursor_time_of(*query.since_id, stored_time(db, query.since_id));
+  const auto bounds = sync_bounds(query, since_time);
+  if (!bounds) return std::vector<Message>();
   static const std::string sql = fmt::format(
       "SELECT {0} FROM messages WHERE room_id IN "
       "(SELECT id FROM rooms WHERE buyer = ?1 UNION SELECT id FROM rooms WHERE seller = ?1) "
-      "AND id > ?2 AND id >= ?4 ORDER BY id LIMIT ?3",
+      "AND (created_at, id) > (?2, ?3) AND created_at > ?4 ORDER BY created_at, id LIMIT ?5",
       message_columns());
   Query q = db.query(sql);
-  q.bind(1, query.user_id).bind(2, query.since_id.value_or(""));
-  q.bind(3, page_limit(query.limit)).bind(4, sync_time_floor(query));
+  q.bind(1, query.user_id).bind(2, bounds->lower.created_at).bind(3, bounds->lower.id);
+  q.bind(4, bounds->time_floor).bind(5, page_limit(query.limit));
   return read_messages(q);
 }
 

@@ -32,4 +32,7 @@ Result<std::optional<Message>> get_message(Connection& db, const std::string& me
 Result<Message> update_message_content(Connection& db, const std::string& message_id,
                                        const std::string& editor, const std::string& content);
 
+// Bulk import (import_ops.cpp).
+Result<ImportBatchResult> import_batch(Connection& db, const ImportBatch& batch);
+
 }  // namespace cz::store::sqlite

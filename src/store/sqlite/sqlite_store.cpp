@@ -15,8 +15,10 @@ SqliteStore::SqliteStore(SqliteOptions options) {
   apply_migrations(*write_conn, schema_migrations());
   {
     // New ids must sort after every stored one, even if the clock stepped back since they were
-    // written (sync cursors rely on it).
-    Query newest = write_conn->query("SELECT max(id) FROM messages");
+    // written (sync cursors rely on it). Only our own ids count: they start with '0' until the
+    // year 3084; imported ones (`cz-messenger import`: the original's cuids start with 'c',
+    // ObjectIds with '1'-'f' since 1978) sort above them and are not ours to advance past.
+    Query newest = write_conn->query("SELECT max(id) FROM messages WHERE id < '1'");
     if (newest.step() && !newest.is_null(0)) advance_ids_past(newest.text(0));
   }
   if (!options.in_memory) {
@@ -164,6 +166,12 @@ void SqliteStore::unread_counts(std::string user_id, Callback<std::vector<Unread
 void SqliteStore::room_partners(std::string user_id, Callback<std::vector<std::string>> done) {
   read<std::vector<std::string>>(
       [id = std::move(user_id)](Connection& db) { return sqlite::room_partners(db, id); },
+      std::move(done));
+}
+
+void SqliteStore::import_batch(ImportBatch batch, Callback<ImportBatchResult> done) {
+  write<ImportBatchResult>(
+      [b = std::move(batch)](Connection& db) { return sqlite::import_batch(db, b); },
       std::move(done));
 }
 

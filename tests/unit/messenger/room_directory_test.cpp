@@ -50,6 +50,7 @@ class FakeStore : public store::Store {
                               store::Callback<store::Message>) override {}
   void unread_counts(std::string, store::Callback<std::vector<store::UnreadCount>>) override {}
   void room_partners(std::string, store::Callback<std::vector<std::string>>) override {}
+  void import_batch(store::ImportBatch, store::Callback<store::ImportBatchResult>) override {}
   void shutdown() override {}
 };
 
