@@ -471,5 +471,33 @@ TEST_F(Handlers, PartnersLearnWhenTheFirstTabArrivesAndTheLastLeaves) {
   EXPECT_TRUE(offline["last_seen"].IsString());
 }
 
+// Presence is not public: a user's status is answered only to itself and the users it shares a
+// room with; to anyone else the user reads as unknown, like a user never seen.
+TEST_F(Handlers, UserStatusIsAnsweredOnlyForSelfAndRoomPartners) {
+  auto buyer = login("b1");
+  create_room(buyer, "b1", "s1");
+  auto partner = login("s1", "SELLER");
+  auto stranger = login("s2", "SELLER");
+  settle();
+  auto status = call(buyer, "get_user_status", R"({"user_ids":["s2","s1","b1","s2"]})");
+  const auto& users = (*status)["users"];
+  ASSERT_EQ(users.Size(), 4u);
+  EXPECT_EQ(text_of(users[0], "user_id"), "s2");
+  EXPECT_FALSE(users[0]["online"].GetBool()) << "s2 is online but shares no room with b1";
+  EXPECT_TRUE(users[0]["role"].IsNull());
+  EXPECT_TRUE(users[0]["last_seen"].IsNull());
+  EXPECT_EQ(text_of(users[1], "user_id"), "s1");
+  EXPECT_TRUE(users[1]["online"].GetBool());
+  EXPECT_EQ(text_of(users[1], "role"), "SELLER");
+  EXPECT_EQ(text_of(users[2], "user_id"), "b1");
+  EXPECT_TRUE(users[2]["online"].GetBool()) << "a user may read its own status";
+  EXPECT_FALSE(users[3]["online"].GetBool());
+
+  auto other_view = call(stranger, "get_user_status", R"({"user_ids":["b1","s1"]})");
+  EXPECT_FALSE((*other_view)["users"][0]["online"].GetBool());
+  EXPECT_FALSE((*other_view)["users"][1]["online"].GetBool());
+  (void)partner;
+}
+
 }  // namespace
 }  // namespace cz::messenger::testing
