@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "messenger/rate_limit.hpp"
 #include "socketio/socket.hpp"
 #include "store/model.hpp"
 
@@ -23,6 +24,8 @@ struct Identity {
   // Its place in the shard's expiry queue (token_expiry.hpp). Shared only because std::any
   // needs a copyable value.
   std::shared_ptr<ExpiryEntry> expiry;
+  // This socket's event budget (rate_limit.hpp).
+  EventRateLimiter rate;
 };
 
 inline Identity* identity_of(socketio::Socket& socket) {
