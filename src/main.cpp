@@ -87,6 +87,7 @@ messenger::Options messenger_options(const app::Config& c, net::IoPool& pool,
   o.limits.max_content_bytes = c.max_message_size;
   o.rate_limits.events = TokenRate{c.event_rate, static_cast<double>(c.event_burst)};
   o.rate_limits.max_refused = c.max_refused_events;
+  o.rate_limits.max_sockets_per_user = c.max_sockets_per_user;
   o.shards = pool.executors();
   return o;
 }

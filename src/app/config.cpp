@@ -150,6 +150,12 @@ void add_messenger_flags(CLI::App& app, Config& c) {
       ->envname("CZ_MAX_REFUSED_EVENTS")
       ->capture_default_str()
       ->group("Messenger");
+  app.add_option("--max-sockets-per-user", c.max_sockets_per_user,
+                 "/messenger sockets one user may have on this node; more are refused at the "
+                 "handshake (0: no cap)")
+      ->envname("CZ_MAX_SOCKETS_PER_USER")
+      ->capture_default_str()
+      ->group("Messenger");
   app.add_option("--redis", c.redis, "Redis URL (redis://HOST:PORT) to run as a cluster node")
       ->envname("CZ_REDIS")
       ->group("Cluster");

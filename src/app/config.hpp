@@ -35,7 +35,8 @@ struct Config {
   unsigned lookup_timeout_ms = 2000;
   double event_rate = 50;  // per socket and second; 0: unlimited
   unsigned event_burst = 200;
-  unsigned max_refused_events = 200;  // 0: never disconnect for it
+  unsigned max_refused_events = 200;   // 0: never disconnect for it
+  unsigned max_sockets_per_user = 32;  // on this node; 0: no cap
 
   // Cluster
   std::string redis;  // empty: single node

@@ -18,6 +18,8 @@ struct Identity {
   store::Role role = store::Role::Buyer;
   // Whether this socket was counted in Presence (so that its disconnect is counted once).
   bool counted_online = false;
+  // Whether this socket was counted in Context::user_sockets (the per-user cap).
+  bool counted_socket = false;
   // When the last verified token stops being accepted (its exp plus the leeway), in epoch ms;
   // 0 when it has no exp. See token_expiry.hpp.
   std::int64_t token_expires_ms = 0;

@@ -16,6 +16,8 @@ struct RateLimits {
   // --max-refused-events: refusals (forgiven at the event rate) before the connection is
   // closed. 0: never closed for it.
   std::size_t max_refused = 200;
+  // --max-sockets-per-user: /messenger sockets one user may have on this node. 0: no cap.
+  std::size_t max_sockets_per_user = 32;
 };
 
 class EventRateLimiter {
