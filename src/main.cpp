@@ -53,6 +53,11 @@ net::HttpServerOptions http_options(const app::Config& c) {
   o.body_limit = std::max<std::size_t>(c.max_payload, 64 * 1024);
   o.websocket_max_message = c.max_payload;
   o.websocket_send_queue_limit = c.max_send_queue;
+  o.websocket_fragment_timeout = std::chrono::milliseconds(c.fragment_timeout_ms);
+  o.websocket_control_rate =
+      TokenRate{static_cast<double>(c.max_control_frames), 5.0 * c.max_control_frames};
+  o.header_timeout = std::chrono::milliseconds(c.header_timeout_ms);
+  o.max_pending_headers_per_ip = c.max_pending_headers_per_ip;
   return o;
 }
 
@@ -82,6 +87,9 @@ messenger::Options messenger_options(const app::Config& c, net::IoPool& pool,
   messenger::Options o;
   o.jwt = jwt;
   o.limits.max_content_bytes = c.max_message_size;
+  o.rate_limits.events = TokenRate{c.event_rate, static_cast<double>(c.event_burst)};
+  o.rate_limits.max_refused = c.max_refused_events;
+  o.rate_limits.max_sockets_per_user = c.max_sockets_per_user;
   o.shards = pool.executors();
   return o;
 }

@@ -33,6 +33,19 @@ void add_network_flags(CLI::App& app, Config& c) {
       ->envname("CZ_CORS_ORIGIN")
       ->delimiter(',')
       ->group("Network");
+  app.add_option("--header-timeout", c.header_timeout_ms,
+                 "Milliseconds a client has to send a request's headers (from its connect, or "
+                 "from the first byte of a later keep-alive request)")
+      ->envname("CZ_HEADER_TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(100u, 600000u))
+      ->group("Network");
+  app.add_option("--max-pending-headers-per-ip", c.max_pending_headers_per_ip,
+                 "Connections of one client address still sending their request headers; more "
+                 "are closed at once (0: no cap; use 0 behind a proxy)")
+      ->envname("CZ_MAX_PENDING_HEADERS_PER_IP")
+      ->capture_default_str()
+      ->group("Network");
 }
 
 void add_engineio_flags(CLI::App& app, Config& c) {
@@ -58,6 +71,18 @@ void add_engineio_flags(CLI::App& app, Config& c) {
       ->envname("CZ_MAX_SEND_QUEUE")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
+      ->group("Engine.IO");
+  app.add_option("--fragment-timeout", c.fragment_timeout_ms,
+                 "Milliseconds a fragmented WebSocket message may take to complete")
+      ->envname("CZ_FRAGMENT_TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(100u, 600000u))
+      ->group("Engine.IO");
+  app.add_option("--max-control-frames", c.max_control_frames,
+                 "WebSocket pings/pongs a client may send per second (bursts of 5x); over it "
+                 "the connection is closed (0: unlimited)")
+      ->envname("CZ_MAX_CONTROL_FRAMES")
+      ->capture_default_str()
       ->group("Engine.IO");
 }
 
@@ -109,6 +134,30 @@ void add_messenger_flags(CLI::App& app, Config& c) {
       ->envname("CZ_LOOKUP_TIMEOUT")
       ->capture_default_str()
       ->check(CLI::Range(10u, 60000u))
+      ->group("Messenger");
+  app.add_option("--event-rate", c.event_rate,
+                 "Events per second one socket may send (token bucket); more are refused with "
+                 "RATE_LIMITED (0: unlimited)")
+      ->envname("CZ_EVENT_RATE")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6))
+      ->group("Messenger");
+  app.add_option("--event-burst", c.event_burst, "Events one socket may send at once")
+      ->envname("CZ_EVENT_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000000u))
+      ->group("Messenger");
+  app.add_option("--max-refused-events", c.max_refused_events,
+                 "RATE_LIMITED refusals (forgiven at --event-rate) before the socket is "
+                 "disconnected (0: never)")
+      ->envname("CZ_MAX_REFUSED_EVENTS")
+      ->capture_default_str()
+      ->group("Messenger");
+  app.add_option("--max-sockets-per-user", c.max_sockets_per_user,
+                 "/messenger sockets one user may have on this node; more are refused at the "
+                 "handshake (0: no cap)")
+      ->envname("CZ_MAX_SOCKETS_PER_USER")
+      ->capture_default_str()
       ->group("Messenger");
   app.add_option("--redis", c.redis, "Redis URL (redis://HOST:PORT) to run as a cluster node")
       ->envname("CZ_REDIS")

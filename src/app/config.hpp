@@ -13,12 +13,16 @@ struct Config {
   std::uint16_t port = 3000;
   unsigned threads = 0;                   // 0: one per core but one
   std::vector<std::string> cors_origins;  // empty: no CORS headers; "*": any origin
+  unsigned header_timeout_ms = 10000;
+  std::size_t max_pending_headers_per_ip = 64;  // 0: no cap
 
   // Engine.IO
   unsigned ping_interval_ms = 25000;
   unsigned ping_timeout_ms = 20000;
   std::size_t max_payload = 1000000;
   std::size_t max_send_queue = 4 * 1024 * 1024;
+  unsigned fragment_timeout_ms = 10000;
+  unsigned max_control_frames = 10;  // per second; 0: unlimited
 
   // Messenger
   std::string store = "sqlite:./data/cz-messenger.db";
@@ -29,6 +33,10 @@ struct Config {
   std::string shop_service;     // URL template, e.g. http://shops.internal/v1/shops/{id}
   std::string account_service;  // URL template, e.g. http://accounts.internal/v1/users/{id}
   unsigned lookup_timeout_ms = 2000;
+  double event_rate = 50;  // per socket and second; 0: unlimited
+  unsigned event_burst = 200;
+  unsigned max_refused_events = 200;   // 0: never disconnect for it
+  unsigned max_sockets_per_user = 32;  // on this node; 0: no cap
 
   // Cluster
   std::string redis;  // empty: single node

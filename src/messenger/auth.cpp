@@ -51,14 +51,18 @@ Result<Identity> authenticate(const Context& ctx, Result<Credentials> creds) {
   return identity;
 }
 
-socketio::ConnectError unauthorized(const std::string& reason) {
+socketio::ConnectError refused(const std::string& message, const std::string& reason) {
   std::string data;
   StringSink sink(data);
   JsonWriter w(sink);
   w.StartObject();
   write_field(w, "reason", reason);
   w.EndObject();
-  return socketio::ConnectError{"unauthorized", std::move(data)};
+  return socketio::ConnectError{message, std::move(data)};
+}
+
+socketio::ConnectError unauthorized(const std::string& reason) {
+  return refused("unauthorized", reason);
 }
 
 void reply_verify(socketio::Socket& socket, const socketio::Ack& ack, const Error* error) {
@@ -116,12 +120,28 @@ void install_auth(const ContextPtr& ctx) {
       next(unauthorized(identity.error().message));
       return;
     }
+    // The middleware answers at once, so a socket counted here is connected right after and
+    // its disconnect uncounts it.
+    const std::size_t cap = ctx->rate_limits.max_sockets_per_user;
+    if (!ctx->user_sockets.try_add(identity->user_id, cap)) {
+      spdlog::info("messenger: {} already has {} sockets, refused another from {}",
+                   identity->user_id, cap, socket.handshake().address);
+      next(refused("too many connections", "too many connections for this user"));
+      return;
+    }
+    identity->counted_socket = cap > 0;
     socket.data() = std::move(*identity);
     ctx->token_expiry.arm(socket, *identity_of(socket));
     next(std::nullopt);
   });
   ctx->ns.on_disconnect([ctx](socketio::Socket& socket, std::string_view) {
-    if (Identity* me = identity_of(socket)) ctx->token_expiry.cancel(*me);
+    Identity* me = identity_of(socket);
+    if (!me) return;
+    ctx->token_expiry.cancel(*me);
+    if (me->counted_socket) {
+      me->counted_socket = false;
+      ctx->user_sockets.remove(me->user_id);
+    }
   });
 
   ctx->ns.on("verify_user", [ctx](socketio::Socket& socket, const socketio::Event& event,

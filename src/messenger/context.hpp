@@ -8,9 +8,11 @@
 
 #include "messenger/jwt.hpp"
 #include "messenger/presence.hpp"
+#include "messenger/rate_limit.hpp"
 #include "messenger/room_details_source.hpp"
 #include "messenger/room_directory.hpp"
 #include "messenger/token_expiry.hpp"
+#include "messenger/user_sockets.hpp"
 #include "messenger/validate.hpp"
 #include "socketio/namespace.hpp"
 #include "store/store.hpp"
@@ -40,6 +42,8 @@ struct Context {
   RoomDirectory rooms;
   TokenExpiry token_expiry;        // declared before `shards`: built from the same list
   RoomDetailsSource room_details;  // set once by install(); null: no lookups
+  RateLimits rate_limits;          // set once by install()
+  UserSockets user_sockets;        // sockets per user on this node (the per-user cap)
   const std::vector<boost::asio::any_io_executor> shards;
 
   // The shard that broadcasts a room's messages. Store completions arrive in commit order on

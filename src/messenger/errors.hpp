@@ -17,6 +17,8 @@ inline constexpr const char* kContentTooLarge = "CONTENT_TOO_LARGE";
 inline constexpr const char* kUnknownMessageType = "UNKNOWN_MESSAGE_TYPE";
 inline constexpr const char* kTooManyIds = "TOO_MANY_IDS";
 inline constexpr const char* kStoreUnavailable = "STORE_UNAVAILABLE";  // retryable
+inline constexpr const char* kRateLimited = "RATE_LIMITED";    // over the socket's event rate
+inline constexpr const char* kUnknownEvent = "UNKNOWN_EVENT";  // an event nobody handles
 inline constexpr const char* kInternal = "INTERNAL";
 }  // namespace code
 

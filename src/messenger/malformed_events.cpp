@@ -10,7 +10,8 @@
 namespace cz::messenger {
 
 void install_malformed(const ContextPtr& ctx) {
-  ctx->ns.on_malformed([](socketio::Socket& socket, const Error& error, socketio::Ack ack) {
+  ctx->ns.on_malformed([ctx](socketio::Socket& socket, const Error& error, socketio::Ack ack) {
+    if (!admit_event(*ctx, socket, {}, ack)) return;
     const char* code =
         error.code == socketio::kInvalidJson ? code::kInvalidJson : code::kValidationError;
     // The event name is unknown (it is inside the JSON that did not parse): no `event` field.

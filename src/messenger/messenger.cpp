@@ -25,7 +25,9 @@ std::unique_ptr<Messenger> install(socketio::Server& server, store::Store& store
                                        options.limits, std::move(options.presence),
                                        std::move(options.shards));
   ctx->room_details = std::move(options.room_details);
+  ctx->rate_limits = options.rate_limits;
   install_auth(ctx);
+  install_rate_limit(ctx);
   install_presence(ctx);
   install_room_events(ctx);
   install_message_events(ctx);

@@ -18,6 +18,7 @@
 
 #include "messenger/jwt.hpp"
 #include "messenger/presence.hpp"
+#include "messenger/rate_limit.hpp"
 #include "messenger/room_details_source.hpp"
 #include "messenger/validate.hpp"
 #include "socketio/server.hpp"
@@ -33,6 +34,7 @@ struct Options {
   // Read into jwt.public_key_pem when set (and that is empty).
   std::string jwt_public_key_file;
   Limits limits;
+  RateLimits rate_limits;
   // One executor per I/O thread, indexed by net::ShardId (IoPool::executors()). Required.
   std::vector<boost::asio::any_io_executor> shards;
   // Null: LocalPresence (this process). The cluster layer passes a Redis-backed one.

@@ -3,6 +3,9 @@
 // share a room with them learn when their first socket arrives and their last one leaves.
 #include <spdlog/spdlog.h>
 
+#include <string_view>
+#include <unordered_set>
+
 #include "messenger/errors.hpp"
 #include "messenger/handlers.hpp"
 #include "messenger/identity.hpp"
@@ -87,29 +90,76 @@ void on_disconnect(const ContextPtr& ctx, socketio::Socket& socket) {
       });
 }
 
+// The ids of `requested` the caller may see: itself and the users it shares a room with (the
+// users who get its user_status announcements, and whose announcements it gets).
+std::vector<std::string> visible_users(const std::vector<std::string>& requested,
+                                       const std::string& me,
+                                       const std::vector<std::string>& partners) {
+  std::unordered_set<std::string_view> wanted(requested.begin(), requested.end());
+  std::unordered_set<std::string_view> seen;
+  for (const auto& p : partners)
+    if (wanted.contains(p)) seen.insert(p);
+  if (wanted.contains(me)) seen.insert(me);
+  std::vector<std::string> out;
+  for (const auto& id : requested)
+    if (seen.contains(id)) out.push_back(id);
+  return out;
+}
+
+// Answers in the order asked, one entry per requested id; a user the caller shares no room with
+// reads as unknown (offline, no role, no last_seen), exactly like a user never seen, so that the
+// answer tells a stranger nothing.
+void answer_user_status(const std::shared_ptr<socketio::Socket>& socket, const socketio::Ack& ack,
+                        const std::vector<std::string>& requested,
+                        const std::vector<UserStatus>& known) {
+  std::string json;
+  StringSink sink(json);
+  JsonWriter w(sink);
+  w.StartObject();
+  write_key(w, "users");
+  w.StartArray();
+  std::size_t next = 0;  // `known` is a subsequence of `requested`, in the same order
+  for (const auto& id : requested) {
+    if (next < known.size() && known[next].user_id == id) {
+      write_status(w, known[next++]);
+    } else {
+      UserStatus unknown;
+      unknown.user_id = id;
+      write_status(w, unknown);
+    }
+  }
+  w.EndArray();
+  w.EndObject();
+  if (ack)
+    ack(std::move(json));
+  else
+    socket->emit(kGetUserStatus, std::move(json));
+}
+
 void on_get_user_status(const ContextPtr& ctx, socketio::Socket& socket,
                         const socketio::Event& event, socketio::Ack ack) {
+  Identity* me = identity_of(socket);
+  if (!me) return;  // cannot happen: the middleware lets only verified users through
   auto obj = payload_object(event.args);
   if (!obj) return refuse(socket, kGetUserStatus, ack, obj.error());
   auto ids = parse_user_status_request(**obj, ctx->limits);
   if (!ids) return refuse(socket, kGetUserStatus, ack, ids.error());
-  ctx->presence->query(
-      std::move(*ids), now_ms(),
-      [self = socket.shared_from_this(), ack = std::move(ack)](std::vector<UserStatus> statuses) {
-        std::string json;
-        StringSink sink(json);
-        JsonWriter w(sink);
-        w.StartObject();
-        write_key(w, "users");
-        w.StartArray();
-        for (const auto& s : statuses) write_status(w, s);
-        w.EndArray();
-        w.EndObject();
-        if (ack)
-          ack(std::move(json));
-        else
-          self->emit(kGetUserStatus, std::move(json));
-      });
+  ctx->store.room_partners(
+      me->user_id,
+      on_executor<std::vector<std::string>>(
+          socket.executor(),
+          [ctx, self = socket.shared_from_this(), me = me->user_id, ids = std::move(*ids),
+           ack = std::move(ack)](Result<std::vector<std::string>> partners) mutable {
+            if (!partners)
+              return refuse(*self, kGetUserStatus, ack, client_error_from_store(partners.error()));
+            auto visible = visible_users(ids, me, *partners);
+            if (visible.empty()) return answer_user_status(self, ack, ids, {});
+            ctx->presence->query(std::move(visible), now_ms(),
+                                 [self, ack = std::move(ack),
+                                  ids = std::move(ids)](std::vector<UserStatus> statuses) {
+                                   answer_user_status(self, ack, ids, statuses);
+                                 });
+          }));
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "messenger/validate.hpp"
 
 #include <cstdint>
-#include <cstring>
 
 #include "messenger/errors.hpp"
 #include "util/ids.hpp"
 #include "util/time.hpp"
+#include "util/utf8.hpp"
 
 namespace cz::messenger {
 namespace {
@@ -33,54 +33,6 @@ bool has_control_characters(std::string_view s) {
   return false;
 }
 
-bool is_continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
-}
-
-// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. The
-// JSON parser validates raw bytes, but `\u` escapes can still produce a lone low surrogate.
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // Eight ASCII bytes at a time: most chat text is ASCII.
-    if (end - p >= 8) {
-      std::uint64_t eight;
-      std::memcpy(&eight, p, 8);
-      if ((eight & 0x8080808080808080ull) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t len;
-    unsigned char min2 = 0x80, max2 = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) min2 = 0xA0;  // overlong
-      if (c == 0xED) max2 = 0x9F;  // surrogates U+D800..U+DFFF
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) min2 = 0x90;  // overlong
-      if (c == 0xF4) max2 = 0x8F;  // above U+10FFFF
-    } else {
-      return false;  // a continuation byte first, C0/C1 (overlong), F5..FF
-    }
-    if (static_cast<std::size_t>(end - p) < len) return false;
-    if (p[1] < min2 || p[1] > max2) return false;
-    for (std::size_t i = 2; i < len; ++i)
-      if (!is_continuation(p[i])) return false;
-    p += len;
-  }
-  return true;
-}
-
 // The checks shared by every id, whatever the field is called.
 Result<std::string> id_from(const rapidjson::Value& v, std::string_view field,
                             std::size_t max_bytes) {
@@ -91,7 +43,7 @@ Result<std::string> id_from(const rapidjson::Value& v, std::string_view field,
   if (s.empty()) return invalid(field, "must not be empty");
   if (s.size() > max_bytes) return invalid(field, "is too long");
   if (has_control_characters(s)) return invalid(field, "contains control characters");
-  if (!valid_utf8(s)) return invalid(field, "is not valid UTF-8");
+  if (!utf8::is_valid(s)) return invalid(field, "is not valid UTF-8");
   return std::string(s);
 }
 
@@ -170,7 +122,8 @@ Result<Credentials> check_credentials(std::optional<std::string_view> token,
   if (!token || token->empty()) return unauthorized("token missing");
   if (token->size() > limits.max_token_bytes) return unauthorized("token too long");
   if (!user_id || user_id->empty()) return unauthorized("user_id missing");
-  if (user_id->size() > limits.max_id_bytes || has_control_characters(*user_id))
+  if (user_id->size() > limits.max_id_bytes || has_control_characters(*user_id) ||
+      !utf8::is_valid(*user_id))
     return unauthorized("user_id invalid");
   if (!user_role || user_role->empty()) return unauthorized("user_role missing");
   auto role = parse_role(*user_role);
@@ -216,6 +169,21 @@ Result<store::CreateRoom> parse_create_room(const rapidjson::Value& obj, const L
   return req;
 }
 
+std::optional<Error> check_content(std::string_view content, const Limits& limits) {
+  if (content.empty()) return invalid("content", "must not be empty");
+  if (content.size() > limits.max_content_bytes)
+    return make_error(
+        code::kContentTooLarge,
+        "content is larger than " + std::to_string(limits.max_content_bytes) + " bytes");
+  // Both stores must keep exactly what they were given: PostgreSQL refuses NUL and invalid
+  // UTF-8 where SQLite would store them, so neither is accepted. Invalid UTF-8 would also break
+  // every receiver's WebSocket (a text frame must be valid UTF-8).
+  if (content.find('\0') != std::string_view::npos)
+    return invalid("content", "must not contain NUL characters");
+  if (!utf8::is_valid(content)) return invalid("content", "is not valid UTF-8");
+  return std::nullopt;
+}
+
 Result<store::NewMessage> parse_new_message(const rapidjson::Value& obj, const Limits& limits) {
   store::NewMessage msg;
   auto room_id = required_room_id(obj, limits);
@@ -234,16 +202,7 @@ Result<store::NewMessage> parse_new_message(const rapidjson::Value& obj, const L
   const auto* content = find(obj, "content");
   if (!content || content->IsNull()) return invalid("content", "is required");
   if (!content->IsString()) return invalid("content", "must be a string");
-  if (content->GetStringLength() == 0) return invalid("content", "must not be empty");
-  if (content->GetStringLength() > limits.max_content_bytes)
-    return make_error(
-        code::kContentTooLarge,
-        "content is larger than " + std::to_string(limits.max_content_bytes) + " bytes");
-  // Both stores must keep exactly what they were given: PostgreSQL refuses NUL and invalid
-  // UTF-8 where SQLite would store them, so neither is accepted.
-  if (text_of(*content).find('\0') != std::string_view::npos)
-    return invalid("content", "must not contain NUL characters");
-  if (!valid_utf8(text_of(*content))) return invalid("content", "is not valid UTF-8");
+  if (auto error = check_content(text_of(*content), limits)) return *error;
 
   auto client_id = optional_id(obj, "client_message_id", limits);
   if (!client_id) return client_id.error();

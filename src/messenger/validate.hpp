@@ -65,6 +65,11 @@ Result<Credentials> check_credentials(std::optional<std::string_view> token,
 // {type: "BS" (default), buyer, seller, shop_id?, creator?}; creator empty when not given.
 Result<store::CreateRoom> parse_create_room(const rapidjson::Value& obj, const Limits& limits);
 
+// The one check of a message's content, for every path that writes one (new_message, POST and
+// PUT /v1/messages): non-empty, at most max_content_bytes (CONTENT_TOO_LARGE), well-formed UTF-8
+// without NUL (VALIDATION_ERROR). nullopt when it may be stored.
+std::optional<Error> check_content(std::string_view content, const Limits& limits);
+
 // {room_id, from, to, type, content, client_message_id?}
 Result<store::NewMessage> parse_new_message(const rapidjson::Value& obj, const Limits& limits);
 

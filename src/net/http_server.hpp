@@ -10,6 +10,7 @@
 
 #include "net/http.hpp"
 #include "net/io_pool.hpp"
+#include "util/token_bucket.hpp"
 
 namespace cz::net {
 
@@ -30,6 +31,19 @@ struct HttpServerOptions {
   std::size_t websocket_send_queue_limit = 4 * 1024 * 1024;
   // After sending a close frame, how long to wait for the peer's before dropping the socket.
   std::chrono::milliseconds websocket_close_timeout{5000};
+  // A fragmented WebSocket message must be complete within this (its fragments are held in
+  // memory meanwhile); otherwise the connection is closed with 1008.
+  std::chrono::milliseconds websocket_fragment_timeout{10000};
+  // Pings and pongs a WebSocket client may send (each ping costs us a pong); over it the
+  // connection is closed with 1008. per_second 0: unlimited.
+  TokenRate websocket_control_rate{10, 50};
+  // A request's headers must be complete within this, counted from the connection's accept for
+  // the first request and from the first byte of each later one (the wait between keep-alive
+  // requests is idle_timeout).
+  std::chrono::milliseconds header_timeout{10000};
+  // Connections of one client address whose request headers are still incomplete; a new
+  // connection over it is closed at once. 0: no cap (behind a proxy, which has one address).
+  std::size_t max_pending_headers_per_ip = 64;
 };
 
 class HttpServer {

@@ -127,13 +127,49 @@ void HttpSession::read_request() {
     close();
     return;
   }
+  if (generation_ == 0 || buffer_.size() > 0) {
+    read_header();
+    return;
+  }
+  // Between keep-alive requests: the wait for the next one is idle_timeout; its headers get
+  // header_timeout from their first byte.
+  static constexpr std::size_t kFirstRead = 4096;
+  stream_.expires_after(state_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kFirstRead),
+                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                            if (self->closed_) return;
+                            if (ec) {
+                              self->close();
+                              return;
+                            }
+                            self->buffer_.commit(n);
+                            self->read_header();
+                          });
+}
+
+void HttpSession::read_header() {
+  if (!waiting_for_headers_) {
+    if (!state_->pending_headers.enter(remote_address_)) {
+      spdlog::debug("http: {} has {} connections with incomplete headers, closing another",
+                    remote_address_, state_->options.max_pending_headers_per_ip);
+      close();
+      return;
+    }
+    waiting_for_headers_ = true;
+  }
   parser_.emplace();
   parser_->header_limit(state_->options.header_limit);
   parser_->body_limit(state_->options.body_limit);
-  stream_.expires_after(state_->options.idle_timeout);
+  stream_.expires_after(state_->options.header_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_header(ec); });
+}
+
+void HttpSession::headers_done() {
+  if (!waiting_for_headers_) return;
+  waiting_for_headers_ = false;
+  state_->pending_headers.leave(remote_address_);
 }
 
 namespace {
@@ -155,6 +191,7 @@ std::optional<http::status> status_for_read_error(const error_code& ec) {
 }  // namespace
 
 void HttpSession::on_header(const error_code& ec) {
+  headers_done();
   if (closed_) return;
   if (ec) {
     if (auto status = status_for_read_error(ec)) {
@@ -292,6 +329,7 @@ void HttpSession::reject(http::status status, std::string_view message) {
 }
 
 void HttpSession::close() {
+  headers_done();
   if (closed_) return;
   closed_ = true;
   error_code ec;

@@ -64,6 +64,8 @@ class HttpSession final : public ServerConnection,
 
  private:
   void read_request();
+  void read_header();
+  void headers_done();  // leaves state_->pending_headers
   void on_header(const boost::system::error_code& ec);
   void read_body();
   void on_body(const boost::system::error_code& ec);
@@ -89,6 +91,7 @@ class HttpSession final : public ServerConnection,
   bool head_request_ = false;
   bool closed_ = false;
   bool stopping_ = false;
+  bool waiting_for_headers_ = false;  // counted in state_->pending_headers
 };
 
 }  // namespace cz::net

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "net/http_server.hpp"
+#include "net/pending_headers.hpp"
 
 namespace cz::net {
 
@@ -20,13 +21,18 @@ class ServerConnection {
 
 struct ServerState {
   ServerState(IoPool& pool, HttpHandler& handler, HttpServerOptions options)
-      : pool(pool), handler(handler), options(std::move(options)), shards(pool.size()) {}
+      : pool(pool),
+        handler(handler),
+        options(std::move(options)),
+        pending_headers(this->options.max_pending_headers_per_ip),
+        shards(pool.size()) {}
 
   IoPool& pool;
   HttpHandler& handler;
   const HttpServerOptions options;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> live{0};
+  PendingHeaders pending_headers;
 
   // One registry per shard, touched only by that shard's thread.
   struct Shard {

@@ -156,6 +156,7 @@ bool WebSocketSession::consume(char* data, std::size_t size) {
     std::string().swap(pending_);
     return false;
   }
+  watch_fragments();
   return true;
 }
 
@@ -166,11 +167,13 @@ void WebSocketSession::on_message(std::string_view payload, bool binary) {
 }
 
 void WebSocketSession::on_ping(std::string_view payload) {
-  if (close_queued_ || finished_) return;
+  if (close_queued_ || finished_ || !control_frame_allowed()) return;
   enqueue(ws::Opcode::pong, make_buffer(std::string(payload)));
 }
 
-void WebSocketSession::on_pong(std::string_view) {}
+void WebSocketSession::on_pong(std::string_view) {
+  control_frame_allowed();
+}
 
 void WebSocketSession::on_close(std::uint16_t code, std::string_view) {
   close_received_ = true;
@@ -313,6 +316,7 @@ void WebSocketSession::finish(CloseCause cause) {
   socket_.shutdown(asio::socket_base::shutdown_both, ec);
   socket_.close(ec);
   if (close_timer_) close_timer_->cancel();
+  if (fragment_timer_) fragment_timer_->cancel();
   queue_.clear();
   std::string().swap(pending_);
   state_->remove(shard_, this);

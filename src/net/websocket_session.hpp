@@ -15,6 +15,7 @@
 #include "net/http.hpp"
 #include "net/server_state.hpp"
 #include "net/websocket_frame.hpp"
+#include "util/token_bucket.hpp"
 
 namespace cz::net {
 
@@ -68,6 +69,11 @@ class WebSocketSession final : public WebSocket,
   void send_close(std::uint16_t code, CloseCause cause);
   void arm_close_timer();
 
+  // Limits on what a client may make us hold or do (websocket_limits.cpp): a fragmented message
+  // must be complete within websocket_fragment_timeout; pings and pongs are rate-limited.
+  void watch_fragments();
+  bool control_frame_allowed();
+
   // The end: closes the socket, unregisters, tells the listener (once).
   void finish(CloseCause cause);
 
@@ -82,7 +88,9 @@ class WebSocketSession final : public WebSocket,
   std::vector<Entry> inflight_;
   std::vector<boost::asio::const_buffer> buffers_;
   std::size_t queued_bytes_ = 0;
-  std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;     // only while closing
+  std::unique_ptr<boost::asio::steady_timer> fragment_timer_;  // only once a client fragmented
+  TokenBucket control_frames_;
   CloseCause cause_ = CloseCause::none;
   bool started_ = false;
   bool reading_ = false;       // a read is armed

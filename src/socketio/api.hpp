@@ -96,6 +96,10 @@ using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
 // INVALID_JSON (the JSON part is not JSON) or PARSE_ERROR (JSON, but not ["name", ...args]);
 // the ack is set when the packet's header carried an ack id.
 using MalformedHandler = std::function<void(Socket&, const Error& error, Ack)>;
+// Runs before every EVENT of a namespace's sockets, handled or not (see
+// Namespace::use_event_filter). Returns false to drop the event; it has then answered the ack
+// itself if it wanted to.
+using EventFilter = std::function<bool(Socket&, const Event&, Ack&)>;
 // Middleware calls `next` exactly once: with nullopt to let the connection through, or with an
 // error to refuse it. It may call `next` later (asynchronously), on any thread.
 using Next = std::function<void(std::optional<ConnectError>)>;

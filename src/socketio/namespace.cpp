@@ -43,6 +43,14 @@ void Namespace::on_malformed(MalformedHandler handler) {
   malformed_handler_ = std::move(handler);
 }
 
+void Namespace::on_unknown_event(EventHandler handler) {
+  unknown_event_handler_ = std::move(handler);
+}
+
+void Namespace::use_event_filter(EventFilter filter) {
+  event_filter_ = std::move(filter);
+}
+
 BroadcastOperator Namespace::to(std::string room) {
   return BroadcastOperator(*this, BroadcastTarget{{std::move(room)}, {}});
 }

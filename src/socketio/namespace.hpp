@@ -28,6 +28,11 @@ class Namespace {
   // as Node does; with one, the handler answers (an error ack or event) and the connection
   // stays up, so that one bad packet from an app does not drop every namespace of its client.
   void on_malformed(MalformedHandler handler);
+  // An event no handler listens to. Without one it is dropped, as Node does (and a client
+  // waiting for its ack waits in vain).
+  void on_unknown_event(EventHandler handler);
+  // Called before every event of this namespace (rate limits, for one); see EventFilter.
+  void use_event_filter(EventFilter filter);
 
   // Broadcasting; thread-safe.
   BroadcastOperator to(std::string room);
@@ -69,6 +74,8 @@ class Namespace {
   std::unordered_map<std::string, EventHandler, StringHash, std::equal_to<>> handlers_;
   std::vector<DisconnectHandler> disconnect_handlers_;
   MalformedHandler malformed_handler_;
+  EventHandler unknown_event_handler_;
+  EventFilter event_filter_;
   std::unique_ptr<Adapter> adapter_;
 };
 

@@ -1,12 +1,15 @@
 #include "socketio/packet.hpp"
 
 #include <rapidjson/error/en.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
 #include <utility>
+
+#include "util/utf8.hpp"
 
 namespace cz::socketio {
 
@@ -425,6 +428,19 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+namespace {
+
+// Every packet goes out as a WebSocket text frame (or a polling body), which must be valid UTF-8:
+// a receiver that gets anything else drops its connection. Input validation keeps ill-formed
+// text out of the store; this is the last line, so that a gap there costs a replacement
+// character and a log line instead of knocking every receiver off.
+std::string valid_text(std::string out) {
+  if (utf8::repair(out)) spdlog::error("socketio: outgoing packet was not valid UTF-8, repaired");
+  return out;
+}
+
+}  // namespace
+
 std::string encode_event(std::string_view nsp, std::string_view event, std::string_view json_args,
                          std::size_t attachments, std::optional<std::uint64_t> id) {
   std::string out;
@@ -438,7 +454,7 @@ std::string encode_event(std::string_view nsp, std::string_view event, std::stri
     out.append(json_args);
   }
   out.push_back(']');
-  return out;
+  return valid_text(std::move(out));
 }
 
 std::string encode_ack(std::string_view nsp, std::uint64_t id, std::string_view json_args,
@@ -449,7 +465,7 @@ std::string encode_ack(std::string_view nsp, std::uint64_t id, std::string_view 
   out.push_back('[');
   out.append(json_args);
   out.push_back(']');
-  return out;
+  return valid_text(std::move(out));
 }
 
 std::string encode_connect(std::string_view nsp, std::string_view sid) {
@@ -474,7 +490,7 @@ std::string encode_connect_error(std::string_view nsp, std::string_view message,
     out.append(data_json);
   }
   out.push_back('}');
-  return out;
+  return valid_text(std::move(out));
 }
 
 std::string encode_disconnect(std::string_view nsp) {

@@ -229,10 +229,13 @@ void Socket::on_event(Packet& packet) {
     if (it != handlers_->end()) handler = &it->second;
   }
   if (!handler) handler = nsp_->find_handler(packet.event);
-  if (!handler) return;  // as Node: an event nobody listens to is dropped
+  if (!handler && nsp_->unknown_event_handler_) handler = &nsp_->unknown_event_handler_;
+  const EventFilter& filter = nsp_->event_filter_;
+  if (!handler && !filter) return;  // as Node: an event nobody listens to is dropped
   Ack ack = packet.id ? make_ack(*packet.id) : Ack();
   const Event event{packet.event, packet.data(), packet.buffers};
-  (*handler)(*this, event, std::move(ack));
+  if (filter && !filter(*this, event, ack)) return;
+  if (handler) (*handler)(*this, event, std::move(ack));
 }
 
 void Socket::on_ack(Packet& packet) {

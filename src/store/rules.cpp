@@ -20,6 +20,30 @@ bool is_valid_json(const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+void append_escaped(std::string& out, const std::string& id) {
+  for (char c : id) {
+    if (c == '%')
+      out += "%25";
+    else if (c == '.')
+      out += "%2E";
+    else
+      out.push_back(c);
+  }
+}
+
+}  // namespace
+
+std::string room_id_of(const std::string& buyer, const std::string& seller) {
+  std::string id;
+  id.reserve(buyer.size() + seller.size() + 1);
+  append_escaped(id, buyer);
+  id.push_back('.');
+  append_escaped(id, seller);
+  return id;
+}
+
 Error room_not_found(const std::string& room_id) {
   return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
 }

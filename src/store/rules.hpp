@@ -21,8 +21,15 @@ Error message_not_found(const std::string& message_id);
 // creator who is neither, shop/buyer_info that are not one strict JSON value.
 std::optional<Error> validate_create_room(const CreateRoom& req);
 
+// The id of the room of `buyer` and `seller`: "<buyer>.<seller>", the original's form, for every
+// id without '.' or '%'. Those two are %-escaped in each id ('%' -> "%25", '.' -> "%2E"), so that
+// the id is unambiguous: buyer "x.y" with seller "z" is "x%2Ey.z", buyer "x" with seller "y.z"
+// is "x.y%2Ez" (both were "x.y.z", and whoever came second could never have that room).
+std::string room_id_of(const std::string& buyer, const std::string& seller);
+
 // What create_room does with a room that already has the requested id: VALIDATION_ERROR if it
-// belongs to other users ("a.b"+"c" and "a"+"b.c" share the id "a.b.c"), Reenabled if the
+// belongs to other users (no longer possible for rooms named by room_id_of(); rooms created
+// before it with a '.' in an id can still be taken), Reenabled if the
 // creator's side had deleted it (the caller then clears both deletion flags), Existed otherwise.
 Result<CreateOutcome> outcome_for_existing(const CreateRoom& req, const Room& existing);
 

@@ -201,11 +201,8 @@ Result<std::string> parse_edit_message(const rapidjson::Value& body, const Limit
   const auto* content = member(body, "content");
   if (!content || content->IsNull()) return invalid("content is required");
   if (!content->IsString()) return invalid("content must be a string");
-  if (content->GetStringLength() == 0) return invalid("content must not be empty");
-  if (content->GetStringLength() > limits.max_content_bytes)
-    return make_error(
-        code::kContentTooLarge,
-        "content is larger than " + std::to_string(limits.max_content_bytes) + " bytes");
+  const std::string_view text(content->GetString(), content->GetStringLength());
+  if (auto error = check_content(text, limits)) return *error;
   return std::string(content->GetString(), content->GetStringLength());
 }
 

@@ -5,6 +5,7 @@
 
 #include "store/postgres/ops.hpp"
 #include "store/postgres/rows.hpp"
+#include "store/rules.hpp"
 #include "util/time.hpp"
 
 namespace cz::store::postgres {
@@ -81,7 +82,7 @@ std::string contains_pattern(const std::string& text) {
 
 Result<CreateRoomResult> create_room(Connection& db, const CreateRoom& req) {
   if (auto error = validate(req)) return std::move(*error);
-  const std::string room_id = req.buyer + "." + req.seller;
+  const std::string room_id = room_id_of(req.buyer, req.seller);
   if (auto existing = load_room(db, room_id)) return existing_room(db, req, std::move(*existing));
 
   // ON CONFLICT: another node may create the same room between our look-up and this insert;

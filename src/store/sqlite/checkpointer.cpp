@@ -43,10 +43,20 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char*, int wal_pages)
 }
 
 void Checkpointer::inline_checkpoint(sqlite3* db) {
+  const auto start = std::chrono::steady_clock::now();
+  // A background checkpoint still running would make ours fail at once (SQLITE_BUSY: one
+  // checkpointer at a time), and the WAL would grow for as long as that thread is descheduled:
+  // wait for it instead, so that the bound holds whatever the scheduling.
+  std::lock_guard one_at_a_time(checkpoint_mutex_);
   const int rc =
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   if (rc == SQLITE_OK) {
     checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    writer_checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    const std::int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+    if (us > writer_checkpoint_us_max_.load()) writer_checkpoint_us_max_.store(us);
   } else if ((rc & 0xff) != SQLITE_BUSY) {
     spdlog::warn("sqlite checkpoint (writer) failed: {}", sqlite3_errmsg(db));
   }
@@ -72,8 +82,12 @@ void Checkpointer::loop() {
     // PASSIVE: copies what it can without waiting for readers or the writer. The writer
     // restarts the WAL from its beginning once a checkpoint has caught up.
     int wal_frames = 0, copied = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                             &wal_frames, &copied);
+    int rc;
+    {
+      std::lock_guard one_at_a_time(checkpoint_mutex_);
+      rc = sqlite3_wal_checkpoint_v2(conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames,
+                                     &copied);
+    }
     if (rc == SQLITE_OK) {
       checkpoints_.fetch_add(1, std::memory_order_relaxed);
     } else if ((rc & 0xff) != SQLITE_BUSY) {

@@ -11,7 +11,8 @@
 // Under sustained writes that checkpoint never quite catches up (the writer appends while it
 // copies), and the WAL only restarts from its beginning after a checkpoint that copied every
 // frame: so when the WAL reaches twice the threshold, the writer copies the remaining frames
-// itself, between two batches. One signal per threshold of growth, never one per commit.
+// itself, between two batches (waiting for a background checkpoint in progress, so that this
+// bound does not depend on scheduling). One signal per threshold of growth, never one per commit.
 #include <sqlite3.h>
 
 #include <atomic>
@@ -54,6 +55,9 @@ class Checkpointer {
   int requested_at_pages_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
+  // Held while a checkpoint runs (either thread): the writer's catch-up waits for a background
+  // checkpoint rather than fail BUSY and let the WAL grow.
+  std::mutex checkpoint_mutex_;
   bool requested_ = false;
   bool stopping_ = false;
   std::atomic<std::uint64_t> checkpoints_{0};

@@ -31,7 +31,7 @@ Result<Room> update_room(Connection& db, const std::string& sql, const std::stri
 
 Result<CreateRoomResult> create_room(Connection& db, const CreateRoom& req) {
   if (auto error = validate_create_room(req)) return std::move(*error);
-  const std::string room_id = req.buyer + "." + req.seller;
+  const std::string room_id = room_id_of(req.buyer, req.seller);
   const TimeMs now = now_ms();
 
   if (auto existing = load_room(db, room_id)) {

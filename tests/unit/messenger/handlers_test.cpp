@@ -471,5 +471,93 @@ TEST_F(Handlers, PartnersLearnWhenTheFirstTabArrivesAndTheLastLeaves) {
   EXPECT_TRUE(offline["last_seen"].IsString());
 }
 
+// Presence is not public: a user's status is answered only to itself and the users it shares a
+// room with; to anyone else the user reads as unknown, like a user never seen.
+TEST_F(Handlers, UserStatusIsAnsweredOnlyForSelfAndRoomPartners) {
+  auto buyer = login("b1");
+  create_room(buyer, "b1", "s1");
+  auto partner = login("s1", "SELLER");
+  auto stranger = login("s2", "SELLER");
+  settle();
+  auto status = call(buyer, "get_user_status", R"({"user_ids":["s2","s1","b1","s2"]})");
+  const auto& users = (*status)["users"];
+  ASSERT_EQ(users.Size(), 4u);
+  EXPECT_EQ(text_of(users[0], "user_id"), "s2");
+  EXPECT_FALSE(users[0]["online"].GetBool()) << "s2 is online but shares no room with b1";
+  EXPECT_TRUE(users[0]["role"].IsNull());
+  EXPECT_TRUE(users[0]["last_seen"].IsNull());
+  EXPECT_EQ(text_of(users[1], "user_id"), "s1");
+  EXPECT_TRUE(users[1]["online"].GetBool());
+  EXPECT_EQ(text_of(users[1], "role"), "SELLER");
+  EXPECT_EQ(text_of(users[2], "user_id"), "b1");
+  EXPECT_TRUE(users[2]["online"].GetBool()) << "a user may read its own status";
+  EXPECT_FALSE(users[3]["online"].GetBool());
+
+  auto other_view = call(stranger, "get_user_status", R"({"user_ids":["b1","s1"]})");
+  EXPECT_FALSE((*other_view)["users"][0]["online"].GetBool());
+  EXPECT_FALSE((*other_view)["users"][1]["online"].GetBool());
+  (void)partner;
+}
+
+// --- limits ---
+
+// Tokens come back so slowly that none does during the test: the counts are exact.
+class HandlersWithLimits : public MessengerFixture {
+ protected:
+  void configure(Options& options) override {
+    options.rate_limits.events = TokenRate{0.001, 4};
+    options.rate_limits.max_refused = 3;
+    options.rate_limits.max_sockets_per_user = 2;
+  }
+};
+
+TEST_F(HandlersWithLimits, EventsOverTheRateAreRefusedThenTheSocketIsDisconnected) {
+  auto buyer = login("b1");
+  create_room(buyer, "b1", "s1");  // one token
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(error_code(*call(buyer, "typing", R"({"room_id":"b1.s1","from":"b1","to":"s1"})")),
+              "OK");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(error_code(*call(buyer, "new_message", message_json("b1", "s1", "x"))),
+              "RATE_LIMITED");
+  // Unknown events and malformed packets count too; without an ack the refusal is an event.
+  emit(buyer, "no_such_event", "{}");
+  ASSERT_TRUE(run_until([&] { return buyer->close_calls() > 0; }))
+      << "patience spent: disconnected";
+  const auto errors = events(buyer, "error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(text_of((*errors[0])[0], "code"), "RATE_LIMITED");
+  // Nothing refused was stored.
+  auto seller = login("s1", "SELLER");
+  auto synced = call(seller, "sync", "{}");
+  EXPECT_EQ((*synced)["messages"].Size(), 0u);
+}
+
+TEST_F(Handlers, UnknownEventWithAnAckGetsAnErrorAck) {
+  auto buyer = login("b1");
+  EXPECT_EQ(error_code(*call(buyer, "no_such_event", "{}")), "UNKNOWN_EVENT");
+  emit(buyer, "no_such_event", "{}");  // without an ack: nothing at all
+  settle();
+  EXPECT_TRUE(events(buyer, "error").empty());
+  EXPECT_EQ(buyer->close_calls(), 0);
+}
+
+TEST_F(HandlersWithLimits, SocketsPerUserAreCapped) {
+  auto tab1 = login("b1");
+  auto tab2 = login("b1");
+  auto tab3 =
+      connect_with(R"({"token":")" + mint("b1") + R"(","user_id":"b1","user_role":"BUYER"})");
+  EXPECT_EQ(
+      tab3->texts().at(0),
+      R"(44/messenger,{"message":"too many connections","data":{"reason":"too many connections for this user"}})");
+  auto other = login("b2");  // another user is not affected
+  boost::asio::post(io_, [tab1] { tab1->report_close("transport close"); });
+  settle();
+  auto tab4 = login("b1");  // a socket gone makes room
+  (void)tab2;
+  (void)other;
+  (void)tab4;
+}
+
 }  // namespace
 }  // namespace cz::messenger::testing

@@ -304,5 +304,23 @@ TEST(RestEditMessage, Content) {
   EXPECT_EQ(code_of(big.error()), "CONTENT_TOO_LARGE");
 }
 
+// An edit is held to what new_message accepts (one check_content): the escapes below decode to
+// a lone surrogate and a NUL, which PostgreSQL refuses and no text frame may carry.
+TEST(RestEditMessage, RefusesWhatNewMessageRefuses) {
+  for (const char* body : {R"({"content":"bad\udc00end"})", R"({"content":"a\u0000b"})",
+                           R"({"content":"bad\udc00\u0000end"})"}) {
+    auto r = parse_edit_message(json(body), kLimits);
+    ASSERT_FALSE(r) << body;
+    EXPECT_EQ(code_of(r.error()), "VALIDATION_ERROR") << body;
+    const std::string post =
+        std::string(R"({"room_id":"b1.s1","from":"b1","to":"s1","type":"TEXT",)") + (body + 1);
+    auto created = parse_post_message(json(post.c_str()), {"b1", std::nullopt}, kLimits);
+    ASSERT_FALSE(created) << body;
+    EXPECT_EQ(r.error().message, created.error().message) << body;
+  }
+  EXPECT_EQ(*parse_edit_message(json(R"({"content":"caf\u00e9 \ud83d\ude00"})"), kLimits),
+            "caf\xc3\xa9 \xf0\x9f\x98\x80");
+}
+
 }  // namespace
 }  // namespace cz::messenger::rest

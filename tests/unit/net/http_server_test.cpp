@@ -16,6 +16,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/socket.h>
+
 #include "net/http_util.hpp"
 #include "net/router.hpp"
 #include "net/websocket_frame.hpp"
@@ -539,6 +541,110 @@ TEST_F(HttpServerTest, SlowClientIsDropped) {
       5000ms));
   std::lock_guard lock(record->mutex);
   EXPECT_EQ(record->cause, WebSocket::CloseCause::slow_client);
+}
+
+std::uint16_t close_code_of(const std::string& payload) {
+  if (payload.size() < 2) return 0;
+  return static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
+                                    static_cast<unsigned char>(payload[1]));
+}
+
+// Reads until EOF or error; bounded by a receive timeout so that a server that never closes
+// fails the test instead of hanging it. True when the server closed the connection.
+bool server_closes(tcp::socket& s) {
+  timeval tv{10, 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[4096];
+  for (;;) {
+    boost::system::error_code ec;
+    s.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::eof || ec == asio::error::connection_reset) return true;
+    if (ec) return false;  // the receive timeout: still open
+  }
+}
+
+// Fragments of a message are held in memory until it is complete: it must complete in time.
+TEST_F(HttpServerTest, UnfinishedFragmentedMessageIsClosedWith1008) {
+  auto record = std::make_shared<WsRecord>();
+  router_.add("/ws", std::make_shared<EchoWebSocketHandler>(record));
+  HttpServerOptions opts;
+  opts.websocket_fragment_timeout = 200ms;
+  start(opts);
+  auto s = connect();
+  raw_ws_handshake(s);
+  // A fragmented message that completes is delivered, and disarms the deadline.
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::text, "fr", 1, false)));
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::continuation, "ag", 1, true)));
+  ws::Opcode op;
+  EXPECT_EQ(read_frame(s, op), "frag");
+  // One that never completes closes the connection.
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::text, "held", 1, false)));
+  const auto payload = read_frame(s, op);
+  EXPECT_EQ(op, ws::Opcode::close);
+  EXPECT_EQ(close_code_of(payload), ws::close_code::policy_violation);
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard lock(record->mutex);
+    return record->closed;
+  }));
+  std::lock_guard lock(record->mutex);
+  EXPECT_EQ(record->messages, std::vector<std::string>{"frag"});
+}
+
+// Each ping costs a pong: a client cannot make us write without bound with them.
+TEST_F(HttpServerTest, PingFloodIsClosedWith1008) {
+  auto record = std::make_shared<WsRecord>();
+  router_.add("/ws", std::make_shared<EchoWebSocketHandler>(record));
+  HttpServerOptions opts;
+  opts.websocket_control_rate = TokenRate{10, 20};
+  start(opts);
+  auto s = connect();
+  raw_ws_handshake(s);
+  std::string pings;
+  for (int i = 0; i < 200; ++i) pings += ws::encode_client_frame(ws::Opcode::ping, "p", 7);
+  asio::write(s, asio::buffer(pings));
+  int pongs = 0;
+  ws::Opcode op;
+  std::string payload;
+  for (;;) {
+    payload = read_frame(s, op);
+    if (op != ws::Opcode::pong) break;
+    ++pongs;
+  }
+  EXPECT_EQ(op, ws::Opcode::close);
+  EXPECT_EQ(close_code_of(payload), ws::close_code::policy_violation);
+  EXPECT_GE(pongs, 20) << "the burst is answered";
+  EXPECT_LT(pongs, 200);
+}
+
+// Slowloris: headers a byte at a time, or none at all.
+TEST_F(HttpServerTest, IncompleteHeadersAreClosedAfterTheHeaderTimeout) {
+  router_.add("/echo", std::make_shared<EchoBodyHandler>());
+  HttpServerOptions opts;
+  opts.header_timeout = 200ms;
+  start(opts);
+  auto silent = connect();
+  auto partial = connect();
+  asio::write(partial, asio::buffer(std::string("POST /echo HTTP/1.1\r\nHost: x\r\n")));
+  EXPECT_TRUE(server_closes(silent));
+  EXPECT_TRUE(server_closes(partial));
+  // A client that sends its request gets its answer.
+  auto prompt = connect();
+  EXPECT_EQ(request(prompt, http::verb::post, "/echo", "hi").body(), "hi");
+}
+
+TEST_F(HttpServerTest, PendingHeaderConnectionsAreCappedPerAddress) {
+  router_.add("/echo", std::make_shared<EchoBodyHandler>());
+  HttpServerOptions opts;
+  opts.max_pending_headers_per_ip = 3;
+  start(opts, 1);  // one shard: connections are registered in accept order
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(connect());
+  auto refused = connect();
+  EXPECT_TRUE(server_closes(refused)) << "a fourth connection without headers";
+  // One of the three sends its request: it is served, and makes room for another.
+  EXPECT_EQ(request(idle[0], http::verb::post, "/echo", "one").body(), "one");
+  auto next = connect();
+  EXPECT_EQ(request(next, http::verb::post, "/echo", "next").body(), "next");
 }
 
 TEST_F(HttpServerTest, GracefulStopClosesEverything) {

@@ -393,6 +393,26 @@ TEST(PacketEncode, AckConnectErrorDisconnect) {
   EXPECT_EQ(encode_disconnect("/x"), "41/x,");
 }
 
+// A lone surrogate (what the JSON escape "\udc00" decodes to) or any ill-formed byte that got
+// past input validation must never reach a text frame: the receiver would drop its connection.
+TEST(PacketEncode, WhatGoesOutIsValidUtf8) {
+  const std::string lone_surrogate =
+      "\"bad\xed\xb0\x80"
+      "end\"";
+  const std::string repaired =
+      "\"bad\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+      "end\"";
+  EXPECT_EQ(encode_event("/m", "message_updated", lone_surrogate),
+            "42/m,[\"message_updated\"," + repaired + "]");
+  EXPECT_EQ(encode_event("/m", "e\xff", ""), "42/m,[\"e\xef\xbf\xbd\"]");
+  EXPECT_EQ(encode_ack("/m", 1, lone_surrogate), "43/m,1[" + repaired + "]");
+  EXPECT_EQ(encode_connect_error("/\xff", "Invalid namespace"),
+            "44/\xef\xbf\xbd,{\"message\":\"Invalid namespace\"}");
+  // Valid text, multi-byte included, is untouched.
+  EXPECT_EQ(encode_event("/", "m", "\"h\xc3\xa9\xf0\x9f\x98\x80\""),
+            "42[\"m\",\"h\xc3\xa9\xf0\x9f\x98\x80\"]");
+}
+
 TEST(PacketEncode, JsonStringEscapesControlCharacters) {
   std::string out;
   append_json_string(out, std::string_view("a\x01\\\t\r\b\f\x1f"
