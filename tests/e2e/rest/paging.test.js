@@ -49,7 +49,8 @@ describe('REST paging', () => {
   let stored;
 
   before(async () => {
-    srv = await startRestServer();
+    // 1 000 messages in seconds from two sockets is setup, not a user: no event rate limit.
+    srv = await startRestServer(['--event-rate', '0']);
     await createRoom(srv, 'b1', 's1');
     buyer = await messengerSocket(srv, 'b1', 'BUYER');
     seller = await messengerSocket(srv, 's1', 'SELLER');
