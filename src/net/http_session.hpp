@@ -48,6 +48,7 @@ class HttpSession final : public ServerConnection,
  public:
   HttpSession(std::shared_ptr<ServerState> state, ShardId shard,
               boost::asio::ip::tcp::socket socket);
+  ~HttpSession() override { headers_done(); }
 
   // Registers with the server and reads the first request. Call on the shard thread.
   void begin();

@@ -97,7 +97,7 @@ describe('cluster presence', () => {
     tab1.close();
     await expectNoEvent(buyer, 'user_status', 500);  // a tab is left on node 2
     assert.equal((await statusOf(buyer, 's2')).online, true);
-    // Presence is answered for room partners only: the watcher has a room with s2.
+    // Another partner of s2 (only partners may read a user's status), on the other node.
     const onNode2 = await user(node2, 'b2-watcher');
     await createRoom(onNode2, 'b2-watcher', 's2');
     assert.equal((await statusOf(onNode2, 's2')).online, true);

@@ -49,8 +49,7 @@ describe('REST paging', () => {
   let stored;
 
   before(async () => {
-    // 1,000 messages from two sockets as fast as they are acked: far over the per-socket event
-    // rate a person needs (--event-rate), which this suite does not test.
+    // 1 000 messages in seconds from two sockets is setup, not a user: no event rate limit.
     srv = await startRestServer(['--event-rate', '0']);
     await createRoom(srv, 'b1', 's1');
     buyer = await messengerSocket(srv, 'b1', 'BUYER');

@@ -115,7 +115,9 @@ TEST(RestLookupService, SlowServicesTimeOut) {
   options.timeout = 200ms;
   const auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(run_shop_lookup(DetailsLookup(options, {}), "1"));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+  // Given up before the answer came: the property, whatever the machine's load (the margin to
+  // the 200 ms timeout is not the point).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
 }
 
 TEST(RestLookupService, NotConfiguredGivesNothing) {
