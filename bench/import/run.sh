@@ -17,8 +17,8 @@ fi
 db="$(mktemp -d)"
 trap 'rm -rf "$db"' EXIT
 /usr/bin/time -f '%e s elapsed, %U s user, %S s system, %M KiB max RSS' \
-  "$binary" import --store "sqlite:$db/bench.db" --rooms "$data/rooms.json" \
-  --messages "$data/messages.json" --json --quiet >"$db/summary.json"
+  "$binary" import --store "sqlite:$db/bench.db${CZ_IMPORT_BENCH_URL_OPTIONS:-}" --rooms "$data/rooms.json" \
+  --messages "$data/messages.json" --json --quiet ${CZ_IMPORT_BENCH_ARGS:-} >"$db/summary.json"
 node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const m = s.messages;

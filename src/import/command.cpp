@@ -99,6 +99,16 @@ void print_json(const ImportReport& r) {
   fmt::print("{}\n", out.GetString());
 }
 
+// SQLite: the server checkpoints every 1000 WAL pages (a short stall each, for latency); an
+// import writes tens of thousands of pages per transaction, so it checkpoints less often
+// (1M messages: 41k/s at 1000 pages with 5,000-document batches, 75k/s at 20000 with 50,000;
+// bench/RESULTS.md). An explicit checkpoint_pages in the URL wins.
+std::string tuned_store_url(const std::string& url) {
+  if (url.rfind("sqlite:", 0) != 0 || url.find("checkpoint_pages=") != std::string::npos)
+    return url;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "checkpoint_pages=20000";
+}
+
 }  // namespace
 
 int import_command(int argc, char** argv) {
@@ -145,7 +155,7 @@ int import_command(int argc, char** argv) {
 
   std::unique_ptr<store::Store> store;
   try {
-    store = store::open_store(store_url);
+    store = store::open_store(tuned_store_url(store_url));
   } catch (const std::exception& e) {
     fmt::print(stderr, "cz-messenger import: cannot open the store: {}\n", e.what());
     return 1;
