@@ -38,7 +38,8 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 SECRET=profile-secret
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt"
-"$BIN" --host 127.0.0.1 --port "$PORT" --store "$STORE" --jwt-secret "$SECRET" "$@" >"$OUT/server.log" 2>&1 &
+"$BIN" --host 127.0.0.1 --port "$PORT" --store "$STORE" --jwt-secret "$SECRET" \
+  --event-rate 0 --max-pending-headers-per-ip 0 "$@" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT
 for _ in $(seq 50); do grep -q listening "$OUT/server.log" && break; sleep 0.1; done
