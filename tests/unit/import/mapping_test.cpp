@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "import/mapping.hpp"
+#include "util/ids.hpp"
 
 namespace cz::import {
 namespace {
@@ -121,6 +122,16 @@ TEST(ImportMapping, MessageTimeFromCuid) {
     expected = expected * 36 + (c <= '9' ? c - '0' : c - 'a' + 10);
   EXPECT_EQ(*t, expected);
   EXPECT_FALSE(time_in_original_id("not-an-id"));
+}
+
+TEST(ImportIds, OriginalIdsAreCuidsAndObjectIds) {
+  EXPECT_TRUE(is_original_id("clq9ceyaw0000abcdqwertyui"));
+  EXPECT_TRUE(is_original_id("65a1b2c3d4e5f60718293a4b"));
+  EXPECT_FALSE(is_original_id("65A1B2C3D4E5F60718293A4B"));  // mongoexport writes lower case
+  EXPECT_FALSE(is_original_id("cShort"));
+  EXPECT_FALSE(is_original_id("clq9ceyaw0000abcd-wertyui"));
+  EXPECT_FALSE(is_original_id("not a time"));
+  EXPECT_TRUE(is_message_id(generate_id().id));  // ours too
 }
 
 TEST(ImportMapping, MessageRefusals) {
