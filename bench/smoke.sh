@@ -50,7 +50,8 @@ if (( USE_NODE )); then
   node "$BENCH_DIR/baseline-node/server.js" --port 0 --jwt-secret "$SECRET" >"$WORK/server.log" 2>&1 &
 else
   [[ -x "$SERVER_BIN" ]] || { echo "smoke.sh: no server binary at $SERVER_BIN" >&2; exit 2; }
-  # One generator on one address: no per-address or per-socket limits (as bench/run.sh).
+  # As bench/run.sh: the per-client limits off (every client is 127.0.0.1; the connect storm
+  # opens 200 connections at once).
   "$SERVER_BIN" --host 127.0.0.1 --port 0 --store "sqlite:$WORK/smoke.db" --jwt-secret "$SECRET" \
     --event-rate 0 --max-pending-headers-per-ip 0 --log-level info >"$WORK/server.log" 2>&1 &
 fi

@@ -14,7 +14,7 @@ struct Config {
   unsigned threads = 0;                   // 0: one per core but one
   std::vector<std::string> cors_origins;  // empty: no CORS headers; "*": any origin
   unsigned header_timeout_ms = 10000;
-  std::size_t max_pending_headers_per_ip = 64;  // 0: no cap
+  std::size_t max_pending_headers_per_ip = 256;  // 0: no cap
 
   // Engine.IO
   unsigned ping_interval_ms = 25000;

@@ -43,7 +43,7 @@ struct HttpServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   // Connections of one client address whose request headers are still incomplete; a new
   // connection over it is closed at once. 0: no cap (behind a proxy, which has one address).
-  std::size_t max_pending_headers_per_ip = 64;
+  std::size_t max_pending_headers_per_ip = 256;
 };
 
 class HttpServer {
