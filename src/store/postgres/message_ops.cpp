@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "store/postgres/ops.hpp"
 #include "store/postgres/rows.hpp"
@@ -10,9 +11,6 @@
 
 namespace cz::store::postgres {
 namespace {
-
-// Upper bound above every id (ids use digits and upper-case letters only; ids are COLLATE "C").
-constexpr const char* kAboveAllIds = "~";
 
 Error message_not_found(const std::string& id) {
   return make_error(kMessageNotFound, fmt::format("message {} not found", id));
@@ -66,8 +64,7 @@ SELECT EXISTS (SELECT 1 FROM room), (SELECT side FROM room), (SELECT count(*) FR
 
 Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
   const bool has_client_id = !msg.client_message_id.empty();
-  // Drawn here, on the writer thread inside the transaction: this node hands ids out in commit
-  // order, so a reader's "id > cursor" never misses a message this node commits later.
+  // The id is a key only: order comes from the row's position (tx, seq; see list_messages).
   GeneratedId id = generate_id();
   Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
             msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
@@ -79,7 +76,16 @@ Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg
   else
     params.add_null();
   params.add(m.created_at);
+  if (db.can_defer()) {
+    // Pipelined (the batch's first, savepoint-free pass): almost every insert is stored; one
+    // that is not (a retry, a wrong room) makes the batch run again, unpipelined, where this
+    // function sees the answer and tells why.
+    db.defer(kInsertMessageSql, params,
+             [](const PgResult& r) { return r.rows() == 1 && r.integer(0, 2) == 1; });
+    return InsertMessageResult{std::move(m), false};
+  }
   PgResult r = db.query(kInsertMessageSql, params);
+  db.note_changes(2 * r.integer(0, 2));  // a SELECT over data-modifying CTEs: not in its tag
   if (r.integer(0, 2) == 1) return InsertMessageResult{std::move(m), false};
 
   // Not stored. A retry gets the stored message back, whatever else it says (as the SQLite
@@ -138,40 +144,65 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
   return changed;
 }
 
+// Message order (store/README.md, "Message order"): position (tx, seq), not id. A read whose
+// rows can become a cursor (oldest-first pages, sync) only returns rows below the horizon, the
+// oldest transaction still in flight: whatever commits later has a transaction id at least that
+// high, so it comes after the cursor. The cursor is a message id, resolved to its position; an
+// id that is not stored here keeps the id meaning (rows with an id past it).
+//
+// $2 is the cursor id ('' for none). Columns of `c`: the cursor's position (or the end the
+// direction starts from), whether it was found, and the horizon.
+const std::string kCursorSql = R"sql(
+WITH c AS (
+  SELECT p.tx IS NOT NULL AS found,
+         coalesce(p.tx, '0'::xid8) AS after_tx, coalesce(p.seq, 0) AS after_seq,
+         coalesce(p.tx, '18446744073709551615'::xid8) AS before_tx,
+         coalesce(p.seq, 9223372036854775807) AS before_seq,
+         CASE WHEN p.tx IS NULL THEN $2::text ELSE '' END AS id_after,
+         CASE WHEN p.tx IS NULL AND $2::text <> '' THEN $2::text ELSE '~' END AS id_before,
+         pg_snapshot_xmin(pg_current_snapshot()) AS horizon
+  FROM (SELECT 1) one LEFT JOIN messages p ON p.id = $2::text
+)
+)sql";
+
 Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
-  // Bounds are ids: `before` becomes the first id of that millisecond (created_at equals the
-  // id's timestamp), so both the cursor and the time use the (room_id, id) index.
-  std::string lower, upper = kAboveAllIds;
-  if (query.before) upper = id_floor_for_time(*query.before);
-  if (query.cursor_id) {
-    if (query.order == Order::OldestFirst)
-      lower = *query.cursor_id;
-    else
-      upper = std::min(upper, *query.cursor_id);
-  }
-  static const std::string base =
-      "SELECT " + message_columns() + " FROM messages WHERE room_id = $1 AND id > $2 AND id < $3 ";
-  static const std::string oldest_first = base + "ORDER BY id ASC LIMIT $4";
-  static const std::string newest_first = base + "ORDER BY id DESC LIMIT $4";
+  // $4: only messages created before it (bigint max when absent).
+  static const std::string oldest_first = fmt::format(
+      "{}SELECT {} FROM messages m, c WHERE m.room_id = $1 "
+      "AND (m.tx, m.seq) > (c.after_tx, c.after_seq) AND m.tx < c.horizon AND m.id > c.id_after "
+      "AND m.created_at < $4 ORDER BY m.tx, m.seq LIMIT $3",
+      kCursorSql, message_columns("m"));
+  // Newest first reads history backwards: a message that commits later than the page was read
+  // is newer than the page and reaches the client live, so no horizon.
+  static const std::string newest_first = fmt::format(
+      "{}SELECT {} FROM messages m, c WHERE m.room_id = $1 "
+      "AND (m.tx, m.seq) < (c.before_tx, c.before_seq) AND m.id < c.id_before "
+      "AND m.created_at < $4 ORDER BY m.tx DESC, m.seq DESC LIMIT $3",
+      kCursorSql, message_columns("m"));
+  const std::string cursor = query.cursor_id.value_or("");  // Params keeps a pointer to it
   Params params;
-  params.add(query.room_id).add(lower).add(upper).add(page_size(query.limit));
+  params.add(query.room_id).add(cursor);
+  params.add(page_size(query.limit));
+  params.add(query.before.value_or(std::numeric_limits<std::int64_t>::max()));
   return read_messages(
       db.query(query.order == Order::OldestFirst ? oldest_first : newest_first, params));
 }
 
 Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
-  // `since_time` means created strictly after it: ids from the next millisecond's floor on.
-  const std::string lower = query.since_id.value_or("");
-  const std::string time_floor = query.since_time ? id_floor_for_time(*query.since_time + 1) : "";
-  // Each half walks its own index in id order and stops at the limit; the union is re-sorted.
+  // Each half walks its own index in position order and stops at the limit; the union is
+  // re-sorted. $4: created strictly after it (bigint min when absent).
+  static const std::string half =
+      "SELECT {0}, m.tx, m.seq FROM messages m, c WHERE m.{1} = $1 "
+      "AND (m.tx, m.seq) > (c.after_tx, c.after_seq) AND m.tx < c.horizon "
+      "AND m.id > c.id_after AND m.created_at > $4 ORDER BY m.tx, m.seq LIMIT $3";
   static const std::string sql = fmt::format(
-      "(SELECT {0} FROM messages WHERE recipient = $1 AND id > $2 AND id >= $4 "
-      "ORDER BY id LIMIT $3) "
-      "UNION (SELECT {0} FROM messages WHERE sender = $1 AND id > $2 AND id >= $4 "
-      "ORDER BY id LIMIT $3) ORDER BY id LIMIT $3",
-      message_columns());
+      "{0}SELECT {1} FROM (({2}) UNION ({3})) u ORDER BY u.tx, u.seq LIMIT $3", kCursorSql,
+      message_columns("u"), fmt::format(fmt::runtime(half), message_columns("m"), "recipient"),
+      fmt::format(fmt::runtime(half), message_columns("m"), "sender"));
+  const std::string cursor = query.since_id.value_or("");  // Params keeps a pointer to it
   Params params;
-  params.add(query.user_id).add(lower).add(page_size(query.limit)).add(time_floor);
+  params.add(query.user_id).add(cursor).add(page_size(query.limit));
+  params.add(query.since_time.value_or(std::numeric_limits<std::int64_t>::min()));
   return read_messages(db.query(sql, params));
 }
 

@@ -9,7 +9,7 @@ const { resolveStore } = require('../lib/store');
 test('store postgres: the server migrates its own database and keeps it across a restart', { timeout: 90000 }, async () => {
   const srv = await startServer({ store: 'postgres' });
   assert.match(srv.store, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/cz_e2e_\d+_\d+$/);
-  assert.match(srv.output(), /schema version 1/);
+  assert.match(srv.output(), /schema version 2/);
   const other = await startServer({ store: 'postgres' });
   assert.notEqual(other.store, srv.store, 'each server gets its own database');
   await srv.restart();
