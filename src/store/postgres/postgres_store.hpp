@@ -3,16 +3,19 @@
 //
 // Threads, as in the SQLite store: one writer thread owns one connection and commits queued
 // writes in groups (store/group_commit_writer.hpp: one transaction, one WAL flush per batch,
-// each write under its own savepoint); `reader_connections` threads each own a read connection
-// (a bounded pool: the store never opens more than 1 + reader_connections connections).
-// Completions run on those threads; refusals on a small thread of their own.
+// pipelined and without savepoints first, store/README.md); `reader_connections` threads each own a
+// read connection (a bounded pool: the store never opens more than 1 + reader_connections
+// connections). Completions run on those threads; refusals on a small thread of their own.
 //
 // Several nodes may share one database: migrations take an advisory lock, counters are updated
-// in SQL (n = n + 1 under the row lock), and creating a room or storing a client retry tolerates
-// another node doing the same at the same moment (ON CONFLICT).
+// in SQL (n = n + 1 under the row lock), creating a room or storing a client retry tolerates
+// another node doing the same at the same moment (ON CONFLICT), and messages are ordered by a
+// position PostgreSQL gives each row, read under the horizon of transactions in flight
+// (store/README.md, "Message order"): no lock across nodes.
 //
-// When PostgreSQL goes away (restart, failover), requests fail fast with STORE_UNAVAILABLE and
-// every connection reopens by itself on a later request, within a backoff (connection.hpp).
+// When PostgreSQL goes away (restart, failover), reads fail fast with STORE_UNAVAILABLE; writes
+// wait for it within PostgresOptions::queue_wait and max_queued_bytes, then are refused with it.
+// Every connection reopens by itself on a later request, within a backoff (connection.hpp).
 // A write is acknowledged only after its COMMIT returned, so nothing acknowledged is lost; a
 // write whose COMMIT was cut off is reported as failed although it may have committed — a retry
 // with the same client_message_id then finds it instead of storing it twice.

@@ -208,6 +208,44 @@ bool eventually(F attempt, std::chrono::seconds limit = std::chrono::seconds(20)
   return false;
 }
 
+TEST_P(PostgresLifecycleTest, QueuedWritesAreBoundedByBytesAndByTime) {
+  auto o = pg_options();
+  o.max_queued_bytes = 8192;
+  o.queue_wait = std::chrono::milliseconds(200);
+  auto store = std::make_unique<postgres::PostgresStore>(o);
+  store_ = nullptr;
+  auto insert = [&](const std::string& content) {
+    auto done = promise_of<InsertMessageResult>();
+    store->insert_message(NewMessage{"b1.s1", "b1", "s1", MessageType::Text, content, ""},
+                          [done](Result<InsertMessageResult> r) { done->set_value(std::move(r)); });
+    return done->get_future();
+  };
+  CreateRoom req{"BS", "b1", "s1", "shop", "b1", R"({"name":"x"})", "null"};
+  ASSERT_TRUE(wait<CreateRoomResult>([&](auto d) { store->create_room(req, d); }).ok());
+
+  // Bytes: with the writer held, 2 KiB messages fill the 8 KiB bound; the next one is refused
+  // at once, with the usual error.
+  store->pause_writes();
+  const std::string big(2048, 'x');
+  std::vector<std::future<Result<InsertMessageResult>>> queued;
+  for (int i = 0; i < 3; ++i) queued.push_back(insert(big));
+  auto refused = insert(big).get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "STORE_UNAVAILABLE");
+  // Time: held past the queue wait, the queued ones are refused instead of run.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  store->resume_writes();
+  for (auto& f : queued) {
+    auto r = f.get();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "STORE_UNAVAILABLE");
+    EXPECT_NE(r.error().message.find("waited over 200 ms"), std::string::npos) << r.error().message;
+  }
+  // Within the bounds, writes go through again, and nothing refused was stored.
+  ASSERT_TRUE(insert("fine").get().ok());
+  EXPECT_EQ(server().sql(db_name(), "SELECT count(*) FROM messages"), "1");
+}
+
 TEST_P(PostgresLifecycleTest, AWriteWaitsOutAShortOutageOfPostgres) {
   make_room("b1", "s1");
   server().stop();
