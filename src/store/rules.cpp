@@ -76,22 +76,6 @@ Result<CreateOutcome> outcome_for_existing(const CreateRoom& req, const Room& ex
   return deleted_by_creator ? CreateOutcome::Reenabled : CreateOutcome::Existed;
 }
 
-IdRange page_range(const MessageQuery& query) {
-  IdRange range{"", kAboveAllIds};
-  if (query.before) range.upper = id_floor_for_time(*query.before);
-  if (query.cursor_id) {
-    if (query.order == Order::OldestFirst)
-      range.lower = *query.cursor_id;
-    else
-      range.upper = std::min(range.upper, *query.cursor_id);
-  }
-  return range;
-}
-
-std::string sync_time_floor(const SyncQuery& query) {
-  return query.since_time ? id_floor_for_time(*query.since_time + 1) : std::string();
-}
-
 std::optional<TimeMs> cursor_time_of(const std::string& id, std::optional<TimeMs> stored) {
   if (stored) return stored;
   return id_timestamp(id);

@@ -33,23 +33,11 @@ std::string room_id_of(const std::string& buyer, const std::string& seller);
 // creator's side had deleted it (the caller then clears both deletion flags), Existed otherwise.
 Result<CreateOutcome> outcome_for_existing(const CreateRoom& req, const Room& existing);
 
-// The id range of a message page: lower < id < upper. `before` becomes the first id of that
-// millisecond (a message's created_at equals its id's timestamp), so the cursor and the time
-// bound both use an index on (room_id, id). `upper` is kAboveAllIds when there is no bound.
-struct IdRange {
-  std::string lower;
-  std::string upper;
-};
-inline constexpr const char* kAboveAllIds = "~";  // ids use digits and upper-case letters only
-IdRange page_range(const MessageQuery& query);
-
-// sync_messages' time bound as an id: messages created strictly after since_time are those with
-// id >= the returned floor ("" when there is no time bound).
-std::string sync_time_floor(const SyncQuery& query);
-
-// Message order is (created_at, id): for our own ids it is id order (created_at is the id's
-// time), and it also places imported messages (the original's cuids and ObjectIds, which do not
-// sort with our ids; `cz-messenger import`) by their time. Pages and sync are ranges of it.
+// Message order on SQLite is (created_at, id): for our own ids it is id order (created_at is the
+// id's time), and it also places imported messages (the original's cuids and ObjectIds, which
+// do not sort with our ids; `cz-messenger import`) by their time. Pages and sync are ranges of
+// it. (PostgreSQL orders by a position that keeps the imported messages in this order, below the
+// live ones, and places a cursor it does not store with cursor_time_of: store/README.md.)
 struct MessageKey {
   TimeMs created_at = 0;
   std::string id;
