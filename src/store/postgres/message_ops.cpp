@@ -151,9 +151,11 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
 // id that is not stored here keeps the id meaning (rows with an id past it).
 //
 // $2 is the cursor id ('' for none). Columns of `c`: the cursor's position (or the end the
-// direction starts from), whether it was found, and the horizon.
+// direction starts from), whether it was found, and the horizon. The queries read them as
+// scalar subqueries (kAfter, ...), computed once before the scan: so the position bound is an
+// index condition (a join with `c` made it a filter over all the user's earlier rows).
 const std::string kCursorSql = R"sql(
-WITH c AS (
+WITH c AS MATERIALIZED (
   SELECT p.tx IS NOT NULL AS found,
          coalesce(p.tx, '0'::xid8) AS after_tx, coalesce(p.seq, 0) AS after_seq,
          coalesce(p.tx, '18446744073709551615'::xid8) AS before_tx,
@@ -165,20 +167,24 @@ WITH c AS (
 )
 )sql";
 
+constexpr const char* kAfter = "((SELECT after_tx FROM c), (SELECT after_seq FROM c))";
+constexpr const char* kBefore = "((SELECT before_tx FROM c), (SELECT before_seq FROM c))";
+constexpr const char* kHorizon = "(SELECT horizon FROM c)";
+constexpr const char* kIdAfter = "(SELECT id_after FROM c)";
+constexpr const char* kIdBefore = "(SELECT id_before FROM c)";
+
 Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
   // $4: only messages created before it (bigint max when absent).
   static const std::string oldest_first = fmt::format(
-      "{}SELECT {} FROM messages m, c WHERE m.room_id = $1 "
-      "AND (m.tx, m.seq) > (c.after_tx, c.after_seq) AND m.tx < c.horizon AND m.id > c.id_after "
-      "AND m.created_at < $4 ORDER BY m.tx, m.seq LIMIT $3",
-      kCursorSql, message_columns("m"));
+      "{}SELECT {} FROM messages m WHERE m.room_id = $1 AND (m.tx, m.seq) > {} AND m.tx < {} "
+      "AND m.id > {} AND m.created_at < $4 ORDER BY m.tx, m.seq LIMIT $3",
+      kCursorSql, message_columns("m"), kAfter, kHorizon, kIdAfter);
   // Newest first reads history backwards: a message that commits later than the page was read
   // is newer than the page and reaches the client live, so no horizon.
   static const std::string newest_first = fmt::format(
-      "{}SELECT {} FROM messages m, c WHERE m.room_id = $1 "
-      "AND (m.tx, m.seq) < (c.before_tx, c.before_seq) AND m.id < c.id_before "
+      "{}SELECT {} FROM messages m WHERE m.room_id = $1 AND (m.tx, m.seq) < {} AND m.id < {} "
       "AND m.created_at < $4 ORDER BY m.tx DESC, m.seq DESC LIMIT $3",
-      kCursorSql, message_columns("m"));
+      kCursorSql, message_columns("m"), kBefore, kIdBefore);
   const std::string cursor = query.cursor_id.value_or("");  // Params keeps a pointer to it
   Params params;
   params.add(query.room_id).add(cursor);
@@ -191,14 +197,15 @@ Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& q
 Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
   // Each half walks its own index in position order and stops at the limit; the union is
   // re-sorted. $4: created strictly after it (bigint min when absent).
-  static const std::string half =
-      "SELECT {0}, m.tx, m.seq FROM messages m, c WHERE m.{1} = $1 "
-      "AND (m.tx, m.seq) > (c.after_tx, c.after_seq) AND m.tx < c.horizon "
-      "AND m.id > c.id_after AND m.created_at > $4 ORDER BY m.tx, m.seq LIMIT $3";
-  static const std::string sql = fmt::format(
-      "{0}SELECT {1} FROM (({2}) UNION ({3})) u ORDER BY u.tx, u.seq LIMIT $3", kCursorSql,
-      message_columns("u"), fmt::format(fmt::runtime(half), message_columns("m"), "recipient"),
-      fmt::format(fmt::runtime(half), message_columns("m"), "sender"));
+  auto half = [](const char* who) {
+    return fmt::format(
+        "SELECT {}, m.tx, m.seq FROM messages m WHERE m.{} = $1 AND (m.tx, m.seq) > {} "
+        "AND m.tx < {} AND m.id > {} AND m.created_at > $4 ORDER BY m.tx, m.seq LIMIT $3",
+        message_columns("m"), who, kAfter, kHorizon, kIdAfter);
+  };
+  static const std::string sql =
+      fmt::format("{}SELECT {} FROM (({}) UNION ({})) u ORDER BY u.tx, u.seq LIMIT $3", kCursorSql,
+                  message_columns("u"), half("recipient"), half("sender"));
   const std::string cursor = query.since_id.value_or("");  // Params keeps a pointer to it
   Params params;
   params.add(query.user_id).add(cursor).add(page_size(query.limit));
