@@ -149,9 +149,10 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
 // id. Live rows: tx is the transaction that wrote the row, seq its identity number (unique, so
 // id never decides between them). Imported rows and rows of schema version 1: tx 0 and seq =
 // created_at, so they sort below every live row and among themselves by (created_at, id), the
-// order SQLite gives them. A read whose rows can become a cursor (oldest-first pages, sync) only
-// returns rows below the horizon, the oldest transaction still in flight: whatever commits later
-// has a transaction id at least that high, so it comes after the cursor (tx 0 is always below it).
+// order SQLite gives them. A read whose rows can become a cursor (oldest-first pages, sync)
+// only returns rows below the horizon, the oldest transaction still in flight: whatever commits
+// later has a transaction id at least that high, so it comes after the cursor (tx 0 is always
+// below it).
 //
 // The cursor is a message id ($2, '' for none), resolved to its position. An id that is not
 // stored here (another deployment's, made up) is placed by the time in it, as on SQLite
@@ -161,10 +162,14 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
 // row comparison with NULL is never true), as on SQLite.
 // Columns of `c`: the cursor's position (or the end the direction starts from), its
 // (created_at, id) key when it is not stored (else one that bounds nothing), and the horizon.
+// The queries read them as scalar subqueries (kAfter, ...), computed once before the scan: so
+// the position bound is an index condition (a join with `c` made it a filter over all the
+// user's earlier rows).
 const std::string kCursorSql = R"sql(
-WITH c AS (
+WITH c AS MATERIALIZED (
   SELECT coalesce(p.tx, '0'::xid8) AS after_tx,
-         coalesce(p.seq, '-9223372036854775808'::bigint) AS after_seq, coalesce(p.id, '') AS after_id,
+         coalesce(p.seq, '-9223372036854775808'::bigint) AS after_seq,
+         coalesce(p.id, '') AS after_id,
          coalesce(p.tx, '18446744073709551615'::xid8) AS before_tx,
          coalesce(p.seq, 9223372036854775807) AS before_seq, coalesce(p.id, '~') AS before_id,
          CASE WHEN p.tx IS NULL AND $2::text <> '' THEN $5::bigint
@@ -178,6 +183,14 @@ WITH c AS (
 )
 )sql";
 
+constexpr const char* kAfter =
+    "((SELECT after_tx FROM c), (SELECT after_seq FROM c), (SELECT after_id FROM c))";
+constexpr const char* kBefore =
+    "((SELECT before_tx FROM c), (SELECT before_seq FROM c), (SELECT before_id FROM c))";
+constexpr const char* kHorizon = "(SELECT horizon FROM c)";
+constexpr const char* kKeyAfter = "((SELECT after_time FROM c), (SELECT after_key_id FROM c))";
+constexpr const char* kKeyBefore = "((SELECT before_time FROM c), (SELECT before_key_id FROM c))";
+
 namespace {
 
 // $5 of kCursorSql: the time in a cursor id of ours; nullopt (NULL) for none or another's id.
@@ -190,19 +203,17 @@ std::optional<TimeMs> cursor_time(const std::optional<std::string>& cursor_id) {
 Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
   // $4: only messages created before it (bigint max when absent).
   static const std::string oldest_first = fmt::format(
-      "{}SELECT {} FROM messages m, c WHERE m.room_id = $1 "
-      "AND (m.tx, m.seq, m.id) > (c.after_tx, c.after_seq, c.after_id) AND m.tx < c.horizon "
-      "AND (m.created_at, m.id) > (c.after_time, c.after_key_id) "
-      "AND m.created_at < $4 ORDER BY m.tx, m.seq, m.id LIMIT $3",
-      kCursorSql, message_columns("m"));
+      "{}SELECT {} FROM messages m WHERE m.room_id = $1 AND (m.tx, m.seq, m.id) > {} "
+      "AND m.tx < {} AND (m.created_at, m.id) > {} AND m.created_at < $4 "
+      "ORDER BY m.tx, m.seq, m.id LIMIT $3",
+      kCursorSql, message_columns("m"), kAfter, kHorizon, kKeyAfter);
   // Newest first reads history backwards: a message that commits later than the page was read
   // is newer than the page and reaches the client live, so no horizon.
   static const std::string newest_first = fmt::format(
-      "{}SELECT {} FROM messages m, c WHERE m.room_id = $1 "
-      "AND (m.tx, m.seq, m.id) < (c.before_tx, c.before_seq, c.before_id) "
-      "AND (m.created_at, m.id) < (c.before_time, c.before_key_id) "
-      "AND m.created_at < $4 ORDER BY m.tx DESC, m.seq DESC, m.id DESC LIMIT $3",
-      kCursorSql, message_columns("m"));
+      "{}SELECT {} FROM messages m WHERE m.room_id = $1 AND (m.tx, m.seq, m.id) < {} "
+      "AND (m.created_at, m.id) < {} AND m.created_at < $4 "
+      "ORDER BY m.tx DESC, m.seq DESC, m.id DESC LIMIT $3",
+      kCursorSql, message_columns("m"), kBefore, kKeyBefore);
   const std::string cursor = query.cursor_id.value_or("");  // Params keeps a pointer to it
   Params params;
   params.add(query.room_id).add(cursor);
@@ -216,15 +227,16 @@ Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& q
 Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
   // Each half walks its own index in position order and stops at the limit; the union is
   // re-sorted. $4: created strictly after it (bigint min when absent).
-  static const std::string half =
-      "SELECT {0}, m.tx, m.seq FROM messages m, c WHERE m.{1} = $1 "
-      "AND (m.tx, m.seq, m.id) > (c.after_tx, c.after_seq, c.after_id) AND m.tx < c.horizon "
-      "AND (m.created_at, m.id) > (c.after_time, c.after_key_id) "
-      "AND m.created_at > $4 ORDER BY m.tx, m.seq, m.id LIMIT $3";
-  static const std::string sql = fmt::format(
-      "{0}SELECT {1} FROM (({2}) UNION ({3})) u ORDER BY u.tx, u.seq, u.id LIMIT $3", kCursorSql,
-      message_columns("u"), fmt::format(fmt::runtime(half), message_columns("m"), "recipient"),
-      fmt::format(fmt::runtime(half), message_columns("m"), "sender"));
+  auto half = [](const char* who) {
+    return fmt::format(
+        "SELECT {}, m.tx, m.seq FROM messages m WHERE m.{} = $1 AND (m.tx, m.seq, m.id) > {} "
+        "AND m.tx < {} AND (m.created_at, m.id) > {} AND m.created_at > $4 "
+        "ORDER BY m.tx, m.seq, m.id LIMIT $3",
+        message_columns("m"), who, kAfter, kHorizon, kKeyAfter);
+  };
+  static const std::string sql =
+      fmt::format("{}SELECT {} FROM (({}) UNION ({})) u ORDER BY u.tx, u.seq, u.id LIMIT $3",
+                  kCursorSql, message_columns("u"), half("recipient"), half("sender"));
   const std::string cursor = query.since_id.value_or("");  // Params keeps a pointer to it
   Params params;
   params.add(query.user_id).add(cursor).add(page_size(query.limit));

@@ -3,8 +3,8 @@
 //
 // Threads, as in the SQLite store: one writer thread owns one connection and commits queued
 // writes in groups (store/group_commit_writer.hpp: one transaction, one WAL flush per batch,
-// pipelined and without savepoints first, store/README.md); `reader_connections` threads each own a
-// read connection (a bounded pool: the store never opens more than 1 + reader_connections
+// pipelined and without savepoints first, store/README.md); `reader_connections` threads each
+// own a read connection (a bounded pool: the store never opens more than 1 + reader_connections
 // connections). Completions run on those threads; refusals on a small thread of their own.
 //
 // Several nodes may share one database: migrations take an advisory lock, counters are updated
