@@ -9,8 +9,11 @@
 #                [--memory] [--keep DIR] [--generator cz|wsgen|both] [--wsgen-threads N]
 #                [--loadgen BINARY]
 # --postgres (default with --full, where PostgreSQL is installed) adds "ours-pg": our server on
-# a throwaway PostgreSQL cluster, a fresh database per scenario. --memory adds "ours-mem": our
-# server with `--store memory` (nothing persisted: the transport alone, like the baseline).
+# a throwaway PostgreSQL cluster, a fresh database per scenario. Its results also carry the CPU
+# of the PostgreSQL processes during the run (pg_cpu_us, pg_cpu_us_per_delivered).
+# CZ_BENCH_PG_PARAMS: appended to ours-pg's store URL (store options, e.g. "?pipeline=0").
+# --memory adds "ours-mem": our server with `--store memory` (nothing persisted: the transport
+# alone, like the baseline).
 # --generator: who drives the pairs* and fanout scenarios: cz-loadgen (cz, the default), wsgen
 # (bench/wsgen, Node.js on the npm ws package) or both, one after the other on fresh servers,
 # each in tables of its own; idle and connect-storm always use cz-loadgen.
@@ -209,6 +212,18 @@ stop_postgres() {
   PG_PID=""
   rm -rf "$PG_DIR"
 }
+# CPU time of the PostgreSQL server so far, in microseconds: the postmaster with its reaped
+# children (backends of past connections) and its live children (backends, walwriter, ...).
+pg_cpu_us() {
+  local postmaster ticks=0 pid
+  postmaster=$(head -1 "$PG_DIR/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  for pid in "$postmaster" $(pgrep -P "$postmaster"); do
+    # Fields after the command name: utime stime cutime cstime are the 12th-15th.
+    ticks=$(( ticks + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk -v self="$([[ $pid == "$postmaster" ]] && echo 1 || echo 0)" \
+      '{ print $12 + $13 + (self ? $14 + $15 : 0) }' || echo 0) ))
+  done
+  echo $(( ticks * 1000000 / $(getconf CLK_TCK) ))
+}
 psql_admin() {
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 -c "$1" >&2
 }
@@ -234,7 +249,7 @@ start_server() {
     else
       local db="bench_${name//-/_}"
       psql_admin "DROP DATABASE IF EXISTS $db" && psql_admin "CREATE DATABASE $db" || return 1
-      store="postgres://postgres@127.0.0.1:$PG_PORT/$db"
+      store="postgres://postgres@127.0.0.1:$PG_PORT/$db${CZ_BENCH_PG_PARAMS:-}"
     fi
     # The per-client limits off: every simulated client comes from 127.0.0.1, and the
     # saturation runs send far over a person's event rate on purpose (Node has neither).
@@ -281,6 +296,8 @@ run_one() {
     [[ -n "$rate" ]] || { echo "run.sh: pairs-half-saturation needs pairs-saturation first" >&2; return 1; }
     ARGS[$name]="${ARGS[$name]} $rate"
   fi
+  local pg_before=0
+  [[ "$which" == ours-pg ]] && pg_before=$(pg_cpu_us)
   start_server "$which" "$name" || return 1
   log "$which: $name with $generator (port $SERVER_PORT, pid $SERVER_PID)"
   local line rc=0 command=("$LOADGEN") args="${ARGS[$name]}"
@@ -295,6 +312,14 @@ run_one() {
   if [[ "$line" != \{* ]]; then
     echo "run.sh: $generator gave no result for $which/$name (exit $rc)" >&2
     return 1
+  fi
+  if [[ "$which" == ours-pg ]]; then
+    sleep 0.5  # the backends exit (and are reaped) after the server closed its connections
+    local pg_cpu delivered
+    pg_cpu=$(( $(pg_cpu_us) - pg_before ))
+    delivered=$(grep -o '"delivered":[0-9]*' <<<"$line" | head -1 | cut -d: -f2)
+    line="{\"pg_cpu_us\":$pg_cpu,\"pg_cpu_us_per_delivered\":$(( pg_cpu / (${delivered:-0} > 0 ? ${delivered:-1} : 1) )),${line:1}"
+    log "ours-pg: $name: PostgreSQL CPU ${pg_cpu} us, delivered ${delivered:-?}"
   fi
   # wsgen names itself in its line; cz-loadgen's gets the key here.
   local tag=""

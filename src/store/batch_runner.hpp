@@ -21,7 +21,9 @@
 // Conn must provide: begin(), commit(), rollback() noexcept, savepoint(), release_savepoint(),
 // rollback_to_savepoint(), in_transaction(); the first six throw StoreFailure. Optionally
 // lost_transaction_error(): the error for jobs whose transaction ended under them, and
-// total_changes(): rows changed so far on the connection (enables the savepoint-free pass).
+// total_changes(): rows changed so far on the connection (enables the savepoint-free pass);
+// settle() -> bool: in that pass, before COMMIT, waits for answers the connection has not read
+// yet (PostgreSQL pipelines the pass); false sends the batch back to run under savepoints.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -66,6 +68,7 @@ class BatchRunner {
 
  private:
   static constexpr bool kCountsChanges = requires(Conn & c) { c.total_changes(); };
+  static constexpr bool kSettles = requires(Conn & c) { c.settle(); };
 
   // The savepoint-free pass. Returns false, with the transaction rolled back and no job
   // completed, when the batch must be run again under savepoints.
@@ -76,6 +79,14 @@ class BatchRunner {
       job->run(conn_);
       const bool undo_needed = job->failed() && conn_.total_changes() != changes_before;
       if (undo_needed || !conn_.in_transaction()) {
+        conn_.rollback();
+        counters_.guarded_reruns.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      }
+    }
+    if constexpr (kSettles) {
+      // A pipelining connection (PostgreSQL) reads the batch's answers only now.
+      if (!conn_.settle()) {
         conn_.rollback();
         counters_.guarded_reruns.fetch_add(1, std::memory_order_relaxed);
         return false;

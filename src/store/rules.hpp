@@ -33,9 +33,11 @@ std::string room_id_of(const std::string& buyer, const std::string& seller);
 // creator's side had deleted it (the caller then clears both deletion flags), Existed otherwise.
 Result<CreateOutcome> outcome_for_existing(const CreateRoom& req, const Room& existing);
 
-// Message order is (created_at, id): for our own ids it is id order (created_at is the id's
-// time), and it also places imported messages (the original's cuids and ObjectIds, which do not
-// sort with our ids; `cz-messenger import`) by their time. Pages and sync are ranges of it.
+// Message order on SQLite is (created_at, id): for our own ids it is id order (created_at is the
+// id's time), and it also places imported messages (the original's cuids and ObjectIds, which
+// do not sort with our ids; `cz-messenger import`) by their time. Pages and sync are ranges of
+// it. (PostgreSQL orders by a position that keeps the imported messages in this order, below the
+// live ones, and places a cursor it does not store with cursor_time_of: store/README.md.)
 struct MessageKey {
   TimeMs created_at = 0;
   std::string id;

@@ -86,6 +86,8 @@ Connection::~Connection() {
 void Connection::connect_now() {
   if (conn_) PQfinish(conn_);
   prepared_.clear();
+  pending_.clear();
+  pipelining_ = false;
   const std::string timeout = std::to_string(options_.connect_timeout_s);
   // Keywords are applied in order: the URL (expanded from dbname) may override the defaults
   // before it, never the ones after it. Keepalives notice a peer that vanished without a FIN.
@@ -114,6 +116,8 @@ void Connection::drop(std::string_view why) {
     conn_ = nullptr;
   }
   prepared_.clear();
+  pending_.clear();
+  pipelining_ = false;
   last_error_ = std::string(why);
 }
 
@@ -188,12 +192,28 @@ void Connection::fail(const PGresult* result, std::string_view what) {
 
 PgResult Connection::checked(PGresult* result, std::string_view what) {
   const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return PgResult(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    count_changes(result);
+    return PgResult(result);
+  }
+  ++changes_;  // a failed statement aborts the transaction: whatever it held must be undone
   PgResult owner(result);  // frees it however fail() leaves
   fail(result, what);
 }
 
+void Connection::count_changes(const PGresult* result) {
+  const std::string_view tag = PQcmdStatus(const_cast<PGresult*>(result));
+  if (tag.starts_with("INSERT") || tag.starts_with("UPDATE") || tag.starts_with("DELETE") ||
+      tag.starts_with("MERGE")) {
+    const char* n = PQcmdTuples(const_cast<PGresult*>(result));
+    std::uint64_t rows = 0;
+    if (n) std::from_chars(n, n + std::strlen(n), rows);
+    changes_ += rows;
+  }
+}
+
 PgResult Connection::exec(const char* sql) {
+  end_pipeline();  // several statements per string, and SAVEPOINTs, are not pipelined
   ensure_connected();
   return checked(PQexec(conn_, sql), "query failed");
 }
@@ -201,12 +221,17 @@ PgResult Connection::exec(const char* sql) {
 const std::string& Connection::prepared_name(const std::string& sql) {
   auto found = prepared_.find(sql);
   if (found != prepared_.end()) return found->second;
-  std::string name = "cz" + std::to_string(prepared_.size() + 1);
+  std::string name = "cz" + std::to_string(++statements_);
   checked(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), "prepare failed");
   return prepared_.emplace(sql, std::move(name)).first->second;
 }
 
 PgResult Connection::query(const std::string& sql, const Params& params) {
+  if (pipelining_) {
+    send_prepared(sql, params);
+    pending_.push_back({Pending::Kind::Wanted, {}, {}});
+    return *sync_pipeline(/*want_last=*/true);
+  }
   ensure_connected();
   const bool may_retry = options_.retry_lost_reads && !in_transaction();
   try {
@@ -229,8 +254,135 @@ PgResult Connection::execute_prepared(const std::string& sql, const Params& para
 
 void Connection::begin() {
   release_pending_ = false;
-  if (options_.begin_transaction) return options_.begin_transaction(*this);
-  exec("BEGIN");
+  pipeline_failed_ = false;
+  const auto started = std::chrono::steady_clock::now();
+  for (;;) {
+    try {
+      return begin_once();
+    } catch (const StoreFailure& failure) {
+      // Only while the server cannot be reached; an answered error is not waited out.
+      if (failure.error().code != kStoreUnavailable || !options_.retry_begin || connected()) throw;
+      if (!options_.retry_begin(failure, std::chrono::steady_clock::now() - started)) throw;
+    }
+  }
+}
+
+void Connection::begin_once() {
+  ensure_connected();
+  // A batch that runs again (after rollback()) runs under savepoints: not pipelined.
+  if (!options_.pipeline || !pipeline_next_) {
+    exec("BEGIN");
+    return;
+  }
+  if (PQenterPipelineMode(conn_) != 1) broken_pipeline("cannot enter pipeline mode");
+  pipelining_ = true;
+  if (PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+    broken_pipeline("cannot send BEGIN");
+  }
+  pending_.push_back({Pending::Kind::Begin, {}, {}});
+}
+
+void Connection::defer(const std::string& sql, const Params& params, Check check) {
+  send_prepared(sql, params);
+  pending_.push_back({Pending::Kind::Deferred, std::move(check), {}});
+}
+
+bool Connection::settle() {
+  try {
+    end_pipeline();
+  } catch (const StoreFailure&) {
+    return false;  // the connection is gone (dropped): in_transaction() is false now
+  }
+  return !std::exchange(pipeline_failed_, false);
+}
+
+void Connection::send_prepared(const std::string& sql, const Params& params) {
+  auto found = prepared_.find(sql);
+  if (found == prepared_.end()) {
+    std::string name = "cz" + std::to_string(++statements_);
+    if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr) != 1) {
+      broken_pipeline("cannot send a statement");
+    }
+    pending_.push_back({Pending::Kind::Prepare, {}, sql});
+    found = prepared_.emplace(sql, std::move(name)).first;
+  }
+  if (PQsendQueryPrepared(conn_, found->second.c_str(), params.size(), params.values(), nullptr,
+                          nullptr, /*resultFormat=*/0) != 1) {
+    broken_pipeline("cannot send a statement");
+  }
+}
+
+std::optional<PgResult> Connection::sync_pipeline(bool want_last) {
+  if (PQpipelineSync(conn_) != 1) broken_pipeline("cannot send a pipeline sync");
+  std::optional<PgResult> last;
+  std::optional<PgResult> last_failed;
+  while (!pending_.empty()) {
+    Pending item = std::move(pending_.front());
+    pending_.pop_front();
+    PGresult* raw = PQgetResult(conn_);
+    if (!raw) broken_pipeline("an answer is missing");
+    PgResult result(raw);
+    // Each statement's answers end with a null result.
+    if (PGresult* extra = PQgetResult(conn_)) {
+      PQclear(extra);
+      broken_pipeline("a statement gave more than one answer");
+    }
+    const ExecStatusType status = PQresultStatus(raw);
+    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (ok)
+      count_changes(raw);
+    else
+      ++changes_;
+    switch (item.kind) {
+      case Pending::Kind::Prepare:
+        if (!ok) prepared_.erase(item.sql);
+        [[fallthrough]];
+      case Pending::Kind::Begin:
+        if (!ok) pipeline_failed_ = true;
+        break;
+      case Pending::Kind::Deferred:
+        if (!ok || !item.check(result)) pipeline_failed_ = true;
+        break;
+      case Pending::Kind::Wanted:
+        if (ok)
+          last = std::move(result);
+        else
+          last_failed = std::move(result);
+        break;
+    }
+  }
+  PGresult* sync = PQgetResult(conn_);
+  const bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  if (sync) PQclear(sync);
+  if (!synced || !connected()) broken_pipeline("the pipeline did not end as sent");
+  if (want_last && !last) {
+    if (last_failed && PQresultStatus(last_failed->raw()) == PGRES_PIPELINE_ABORTED) {
+      throw StoreFailure(make_error(
+          kStoreError, "PostgreSQL: not run: an earlier statement of the transaction failed"));
+    }
+    fail(last_failed ? last_failed->raw() : nullptr, "query failed");
+  }
+  return last;
+}
+
+void Connection::end_pipeline() {
+  if (!pipelining_) return;
+  if (!pending_.empty()) sync_pipeline(/*want_last=*/false);
+  if (PQexitPipelineMode(conn_) != 1) broken_pipeline("cannot leave pipeline mode");
+  pipelining_ = false;
+}
+
+void Connection::broken_pipeline(std::string_view what) {
+  ++changes_;
+  const std::string why = conn_ ? trimmed(PQerrorMessage(conn_)) : "no connection";
+  spdlog::warn("store ({}): PostgreSQL pipeline broken ({}): {}; reconnecting", options_.name, what,
+               why);
+  drop(why);
+  failed_attempts_ = 0;
+  backoff_ = options_.min_backoff;
+  next_attempt_ = {};
+  throw StoreFailure(
+      make_error(kStoreUnavailable, fmt::format("PostgreSQL connection lost: {}: {}", what, why)));
 }
 
 void Connection::savepoint() {
@@ -245,6 +397,13 @@ void Connection::rollback_to_savepoint() {
 
 void Connection::commit() {
   release_pending_ = false;
+  end_pipeline();
+  // A deferred write whose answer was not the expected one: its job would report what did not
+  // happen. (The writer settles first and reruns such a batch; this is the safety net.)
+  if (std::exchange(pipeline_failed_, false)) {
+    rollback();
+    throw StoreFailure(make_error(kStoreError, "PostgreSQL: a pipelined write failed"));
+  }
   // COMMIT of a transaction that an error aborted "succeeds" as a ROLLBACK: refuse to call that a
   // commit. (Jobs run under savepoints, so this should not happen; it must not go unnoticed.)
   if (conn_ && PQtransactionStatus(conn_) == PQTRANS_INERROR) {
@@ -253,10 +412,20 @@ void Connection::commit() {
   }
   PgResult result = exec("COMMIT");
   (void)result;
+  pipeline_next_ = true;
 }
 
 void Connection::rollback() noexcept {
   release_pending_ = false;
+  pipeline_failed_ = false;
+  pipeline_next_ = false;  // the batch is run again under savepoints
+  if (pipelining_) {
+    try {
+      end_pipeline();
+    } catch (const StoreFailure&) {
+      return;  // dropped: the server rolls the transaction back
+    }
+  }
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return;
   PGresult* r = PQexec(conn_, "ROLLBACK");
   if (r) PQclear(r);

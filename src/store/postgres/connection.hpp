@@ -47,12 +47,13 @@ class PgResult {
   bool boolean(int row, int col) const { return view(row, col) == "t"; }
   // Rows changed by an INSERT/UPDATE/DELETE.
   std::int64_t affected() const;
+  PGresult* raw() const { return result_.get(); }
 
  private:
+  PGresult* get() const { return result_.get(); }
   struct Clear {
     void operator()(PGresult* r) const { PQclear(r); }
   };
-  PGresult* get() const { return result_.get(); }
   std::unique_ptr<PGresult, Clear> result_;
 };
 
@@ -97,9 +98,13 @@ struct ConnectionOptions {
   // connection was lost is run once more on a new one. (Never for writes: a statement whose
   // answer was lost may have been applied.)
   bool retry_lost_reads = false;
-  // Starts a write transaction instead of a plain BEGIN (the writer uses it to take the
-  // cluster-wide id-order lock in the same round trip); must leave a transaction open.
-  std::function<void(Connection&)> begin_transaction = {};
+  // Writer only: a transaction begun with begin() runs in libpq pipeline mode until something
+  // needs a savepoint (see defer()).
+  bool pipeline = false;
+  // Called by begin() when the transaction cannot be begun because the server is unreachable
+  // (STORE_UNAVAILABLE), with the failure and how long begin() has been trying: returns
+  // whether to try again (after waiting as it sees fit) or to give up with that failure.
+  std::function<bool(const StoreFailure&, std::chrono::steady_clock::duration)> retry_begin = {};
 };
 
 class Connection {
@@ -114,6 +119,27 @@ class Connection {
   PgResult exec(const char* sql);
   // Runs `sql` as a prepared statement (prepared on its first use on this connection).
   PgResult query(const std::string& sql, const Params& params = {});
+
+  // Pipelining (libpq pipeline mode, options.pipeline): between begin() and commit(), a write
+  // whose answer is almost always "done" is sent with defer() and not waited for; the batch's
+  // answers are read together by settle(), one round trip for the whole batch instead of one
+  // per write. `check` says whether the answer is the expected one; when an answer is an error
+  // or not the expected one, settle() returns false and the batch runs again, rolled back, under
+  // savepoints without pipelining (batch_runner.hpp), where each job sees its own answers.
+  // can_defer() is false outside pipeline mode (after the first savepoint, for instance): the
+  // caller then runs the statement with query() as usual. A query() or exec() in pipeline mode
+  // first sends everything deferred, then waits for its own answer.
+  using Check = std::function<bool(const PgResult&)>;
+  bool can_defer() const { return pipelining_; }
+  void defer(const std::string& sql, const Params& params, Check check);
+  bool settle();
+  // Rows changed so far (INSERT/UPDATE/DELETE counts, note_changes(), and one for every failed
+  // statement, which aborts the transaction); the group-commit writer runs a batch without
+  // savepoints first and reruns it under savepoints when a failed job had changed something.
+  std::uint64_t total_changes() const { return changes_; }
+  // For statements whose command tag does not count their writes (SELECT over data-modifying
+  // CTEs).
+  void note_changes(std::int64_t n) { changes_ += static_cast<std::uint64_t>(n); }
 
   // Transaction control for the group-commit writer (store/group_commit_writer.hpp).
   // RELEASE is deferred and sent with the next SAVEPOINT (or dropped by COMMIT, which releases
@@ -144,12 +170,37 @@ class Connection {
   // Wraps a successful result; throws StoreFailure (and frees it) otherwise.
   PgResult checked(PGresult* result, std::string_view what);
   const std::string& prepared_name(const std::string& sql);
+  void begin_once();
+  // Pipeline mode: sends the statement (preparing it first if needed) without waiting.
+  void send_prepared(const std::string& sql, const Params& params);
+  // Pipeline mode: sends a sync, reads every answer up to it, and returns the last statement's
+  // result when `want_last` (throwing StoreFailure when that one failed). Failed or unexpected
+  // answers of deferred statements set pipeline_failed_.
+  std::optional<PgResult> sync_pipeline(bool want_last);
+  // Leaves pipeline mode (reading what is outstanding first).
+  void end_pipeline();
+  void count_changes(const PGresult* result);
+  // Drops the connection after a failure to send or read in pipeline mode; throws
+  // STORE_UNAVAILABLE.
+  [[noreturn]] void broken_pipeline(std::string_view what);
+
+  struct Pending {
+    enum class Kind { Begin, Prepare, Deferred, Wanted } kind;
+    Check check;      // Deferred
+    std::string sql;  // Prepare: forgotten when it fails
+  };
 
   ConnectionOptions options_;
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   std::string last_error_;
   bool release_pending_ = false;
+  bool pipelining_ = false;
+  bool pipeline_next_ = true;     // false between a rollback() and the next commit()
+  std::uint64_t statements_ = 0;  // prepared statement names
+  bool pipeline_failed_ = false;
+  std::deque<Pending> pending_;  // sent in pipeline mode, answers not read yet
+  std::uint64_t changes_ = 0;
   int failed_attempts_ = 0;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};

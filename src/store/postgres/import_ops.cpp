@@ -42,11 +42,14 @@ ImportOutcome insert_room(Connection& db, const Room& r) {
 }
 
 // false when nothing was inserted: the id, or the sender's client_message_id, is taken.
+// Position (tx, seq) = (0, created_at) (schema.cpp, version 2): an imported message sorts below
+// every live one, and among the imported ones (and those of schema version 1) by
+// (created_at, id), whenever it was imported.
 bool try_insert_message(Connection& db, const Message& m, bool with_client_id) {
   static const std::string sql =
       "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
-      "is_seen, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-      "ON CONFLICT DO NOTHING";
+      "is_seen, created_at, updated_at, tx, seq) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '0'::xid8, $9) ON CONFLICT DO NOTHING";
   Params p;
   p.add(m.id).add(m.room_id).add(m.from).add(m.to).add(message_type_name(m.type)).add(m.content);
   if (with_client_id && !m.client_message_id.empty())

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "store/postgres/ops.hpp"
 #include "store/postgres/rows.hpp"
@@ -64,8 +65,7 @@ SELECT EXISTS (SELECT 1 FROM room), (SELECT side FROM room), (SELECT count(*) FR
 
 Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
   const bool has_client_id = !msg.client_message_id.empty();
-  // Drawn here, on the writer thread inside the transaction: this node hands ids out in commit
-  // order, so a reader's "id > cursor" never misses a message this node commits later.
+  // The id is a key only: order comes from the row's position (tx, seq; see list_messages).
   GeneratedId id = generate_id();
   Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
             msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
@@ -77,7 +77,16 @@ Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg
   else
     params.add_null();
   params.add(m.created_at);
+  if (db.can_defer()) {
+    // Pipelined (the batch's first, savepoint-free pass): almost every insert is stored; one
+    // that is not (a retry, a wrong room) makes the batch run again, unpipelined, where this
+    // function sees the answer and tells why.
+    db.defer(kInsertMessageSql, params,
+             [](const PgResult& r) { return r.rows() == 1 && r.integer(0, 2) == 1; });
+    return InsertMessageResult{std::move(m), false};
+  }
   PgResult r = db.query(kInsertMessageSql, params);
+  db.note_changes(2 * r.integer(0, 2));  // a SELECT over data-modifying CTEs: not in its tag
   if (r.integer(0, 2) == 1) return InsertMessageResult{std::move(m), false};
 
   // Not stored. A retry gets the stored message back, whatever else it says (as the SQLite
@@ -136,55 +145,103 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
   return changed;
 }
 
+// Message order (store/README.md, "Message order"): a row's position (tx, seq, id), not its
+// id. Live rows: tx is the transaction that wrote the row, seq its identity number (unique, so
+// id never decides between them). Imported rows and rows of schema version 1: tx 0 and seq =
+// created_at, so they sort below every live row and among themselves by (created_at, id), the
+// order SQLite gives them. A read whose rows can become a cursor (oldest-first pages, sync)
+// only returns rows below the horizon, the oldest transaction still in flight: whatever commits
+// later has a transaction id at least that high, so it comes after the cursor (tx 0 is always
+// below it).
+//
+// The cursor is a message id ($2, '' for none), resolved to its position. An id that is not
+// stored here (another deployment's, made up) is placed by the time in it, as on SQLite
+// (rules.hpp, cursor_time_of): rows after (before) it are those with a larger (smaller)
+// (created_at, id), which for our ids is id order. $5 is that time; NULL for an id that has
+// none (the original's cuids, ObjectIds), which cannot be placed: the answer is then empty (a
+// row comparison with NULL is never true), as on SQLite.
+// Columns of `c`: the cursor's position (or the end the direction starts from), its
+// (created_at, id) key when it is not stored (else one that bounds nothing), and the horizon.
+// The queries read them as scalar subqueries (kAfter, ...), computed once before the scan: so
+// the position bound is an index condition (a join with `c` made it a filter over all the
+// user's earlier rows).
+const std::string kCursorSql = R"sql(
+WITH c AS MATERIALIZED (
+  SELECT coalesce(p.tx, '0'::xid8) AS after_tx,
+         coalesce(p.seq, '-9223372036854775808'::bigint) AS after_seq,
+         coalesce(p.id, '') AS after_id,
+         coalesce(p.tx, '18446744073709551615'::xid8) AS before_tx,
+         coalesce(p.seq, 9223372036854775807) AS before_seq, coalesce(p.id, '~') AS before_id,
+         CASE WHEN p.tx IS NULL AND $2::text <> '' THEN $5::bigint
+              ELSE '-9223372036854775808'::bigint END AS after_time,
+         CASE WHEN p.tx IS NULL AND $2::text <> '' THEN $5::bigint
+              ELSE 9223372036854775807 END AS before_time,
+         CASE WHEN p.tx IS NULL THEN $2::text ELSE '' END AS after_key_id,
+         CASE WHEN p.tx IS NULL AND $2::text <> '' THEN $2::text ELSE '~' END AS before_key_id,
+         pg_snapshot_xmin(pg_current_snapshot()) AS horizon
+  FROM (SELECT 1) one LEFT JOIN messages p ON p.id = $2::text
+)
+)sql";
+
+constexpr const char* kAfter =
+    "((SELECT after_tx FROM c), (SELECT after_seq FROM c), (SELECT after_id FROM c))";
+constexpr const char* kBefore =
+    "((SELECT before_tx FROM c), (SELECT before_seq FROM c), (SELECT before_id FROM c))";
+constexpr const char* kHorizon = "(SELECT horizon FROM c)";
+constexpr const char* kKeyAfter = "((SELECT after_time FROM c), (SELECT after_key_id FROM c))";
+constexpr const char* kKeyBefore = "((SELECT before_time FROM c), (SELECT before_key_id FROM c))";
+
 namespace {
 
-// The stored created_at of a cursor message (if it is stored).
-std::optional<TimeMs> stored_time(Connection& db, const std::optional<std::string>& id) {
-  if (!id) return std::nullopt;
-  PgResult r = db.query("SELECT created_at FROM messages WHERE id = $1", Params().add(*id));
-  if (r.rows() == 0) return std::nullopt;
-  return r.integer(0, 0);
+// $5 of kCursorSql: the time in a cursor id of ours; nullopt (NULL) for none or another's id.
+std::optional<TimeMs> cursor_time(const std::optional<std::string>& cursor_id) {
+  return cursor_id ? cursor_time_of(*cursor_id, std::nullopt) : std::nullopt;
 }
 
 }  // namespace
 
 Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
-  // Ranges of (created_at, id) on messages_by_room (room_id, created_at, id): see rules.hpp.
-  std::optional<TimeMs> cursor_time;
-  if (query.cursor_id)
-    cursor_time = cursor_time_of(*query.cursor_id, stored_time(db, query.cursor_id));
-  const auto range = page_key_range(query, cursor_time);
-  if (!range) return std::vector<Message>();
-  static const std::string base =
-      "SELECT " + message_columns() +
-      " FROM messages WHERE room_id = $1 AND (created_at, id) > ($2::bigint, $3::text) "
-      "AND (created_at, id) < ($4::bigint, $5::text) ";
-  static const std::string oldest_first = base + "ORDER BY created_at ASC, id ASC LIMIT $6";
-  static const std::string newest_first = base + "ORDER BY created_at DESC, id DESC LIMIT $6";
+  // $4: only messages created before it (bigint max when absent).
+  static const std::string oldest_first = fmt::format(
+      "{}SELECT {} FROM messages m WHERE m.room_id = $1 AND (m.tx, m.seq, m.id) > {} "
+      "AND m.tx < {} AND (m.created_at, m.id) > {} AND m.created_at < $4 "
+      "ORDER BY m.tx, m.seq, m.id LIMIT $3",
+      kCursorSql, message_columns("m"), kAfter, kHorizon, kKeyAfter);
+  // Newest first reads history backwards: a message that commits later than the page was read
+  // is newer than the page and reaches the client live, so no horizon.
+  static const std::string newest_first = fmt::format(
+      "{}SELECT {} FROM messages m WHERE m.room_id = $1 AND (m.tx, m.seq, m.id) < {} "
+      "AND (m.created_at, m.id) < {} AND m.created_at < $4 "
+      "ORDER BY m.tx DESC, m.seq DESC, m.id DESC LIMIT $3",
+      kCursorSql, message_columns("m"), kBefore, kKeyBefore);
+  const std::string cursor = query.cursor_id.value_or("");  // Params keeps a pointer to it
   Params params;
-  params.add(query.room_id).add(range->lower.created_at).add(range->lower.id);
-  params.add(range->upper.created_at).add(range->upper.id).add(page_size(query.limit));
+  params.add(query.room_id).add(cursor);
+  params.add(page_size(query.limit));
+  params.add(query.before.value_or(std::numeric_limits<std::int64_t>::max()));
+  params.add(cursor_time(query.cursor_id));
   return read_messages(
       db.query(query.order == Order::OldestFirst ? oldest_first : newest_first, params));
 }
 
 Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
-  std::optional<TimeMs> since_time;
-  if (query.since_id) since_time = cursor_time_of(*query.since_id, stored_time(db, query.since_id));
-  const auto bounds = sync_bounds(query, since_time);
-  if (!bounds) return std::vector<Message>();
-  // Each half walks its own index in (created_at, id) order and stops at the limit; the union
-  // is re-sorted.
-  static const std::string sql = fmt::format(
-      "(SELECT {0} FROM messages WHERE recipient = $1 AND (created_at, id) > ($2::bigint, "
-      "$3::text) AND created_at > $5 ORDER BY created_at, id LIMIT $4) "
-      "UNION (SELECT {0} FROM messages WHERE sender = $1 AND (created_at, id) > ($2::bigint, "
-      "$3::text) AND created_at > $5 ORDER BY created_at, id LIMIT $4) "
-      "ORDER BY created_at, id LIMIT $4",
-      message_columns());
+  // Each half walks its own index in position order and stops at the limit; the union is
+  // re-sorted. $4: created strictly after it (bigint min when absent).
+  auto half = [](const char* who) {
+    return fmt::format(
+        "SELECT {}, m.tx, m.seq FROM messages m WHERE m.{} = $1 AND (m.tx, m.seq, m.id) > {} "
+        "AND m.tx < {} AND (m.created_at, m.id) > {} AND m.created_at > $4 "
+        "ORDER BY m.tx, m.seq, m.id LIMIT $3",
+        message_columns("m"), who, kAfter, kHorizon, kKeyAfter);
+  };
+  static const std::string sql =
+      fmt::format("{}SELECT {} FROM (({}) UNION ({})) u ORDER BY u.tx, u.seq, u.id LIMIT $3",
+                  kCursorSql, message_columns("u"), half("recipient"), half("sender"));
+  const std::string cursor = query.since_id.value_or("");  // Params keeps a pointer to it
   Params params;
-  params.add(query.user_id).add(bounds->lower.created_at).add(bounds->lower.id);
-  params.add(page_size(query.limit)).add(bounds->time_floor);
+  params.add(query.user_id).add(cursor).add(page_size(query.limit));
+  params.add(query.since_time.value_or(std::numeric_limits<std::int64_t>::min()));
+  params.add(cursor_time(query.since_id));
   return read_messages(db.query(sql, params));
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The store's operations as plain synchronous functions on one connection. PostgresStore runs
-// the writes on its writer thread (inside the batch transaction, each under its own savepoint)
-// and the reads on its reader connections; see store.hpp for what each one means. They mirror
-// sqlite/ops.hpp statement for statement, so both stores behave the same.
+// the writes on its writer thread (inside the batch transaction; insert_message is pipelined
+// there when the connection can defer, connection.hpp) and the reads on its reader connections; see
+// store.hpp for what each one means. They mirror sqlite/ops.hpp statement for statement, so both
+// stores behave the same.
 #include <optional>
 #include <string>
 #include <vector>

@@ -3,19 +3,24 @@
 //
 // Threads, as in the SQLite store: one writer thread owns one connection and commits queued
 // writes in groups (store/group_commit_writer.hpp: one transaction, one WAL flush per batch,
-// each write under its own savepoint); `reader_connections` threads each own a read connection
-// (a bounded pool: the store never opens more than 1 + reader_connections connections).
-// Completions run on those threads; refusals on a small thread of their own.
+// pipelined and without savepoints first, store/README.md); `reader_connections` threads each
+// own a read connection (a bounded pool: the store never opens more than 1 + reader_connections
+// connections). Completions run on those threads; refusals on a small thread of their own.
 //
 // Several nodes may share one database: migrations take an advisory lock, counters are updated
-// in SQL (n = n + 1 under the row lock), and creating a room or storing a client retry tolerates
-// another node doing the same at the same moment (ON CONFLICT).
+// in SQL (n = n + 1 under the row lock), creating a room or storing a client retry tolerates
+// another node doing the same at the same moment (ON CONFLICT), and messages are ordered by a
+// position PostgreSQL gives each row, read under the horizon of transactions in flight
+// (store/README.md, "Message order"): no lock across nodes.
 //
-// When PostgreSQL goes away (restart, failover), requests fail fast with STORE_UNAVAILABLE and
-// every connection reopens by itself on a later request, within a backoff (connection.hpp).
+// When PostgreSQL goes away (restart, failover), reads fail fast with STORE_UNAVAILABLE; writes
+// wait for it within PostgresOptions::queue_wait and max_queued_bytes, then are refused with it.
+// Every connection reopens by itself on a later request, within a backoff (connection.hpp).
 // A write is acknowledged only after its COMMIT returned, so nothing acknowledged is lost; a
 // write whose COMMIT was cut off is reported as failed although it may have committed — a retry
 // with the same client_message_id then finds it instead of storing it twice.
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -34,6 +39,15 @@ struct PostgresOptions {
   std::size_t max_queued_writes = 10'000;
   std::size_t max_queued_reads = 10'000;
   int connect_timeout_s = 5;
+  // Backpressure (store/README.md): while PostgreSQL is slow or unreachable, writes wait in the
+  // queue, up to these bounds, before they are refused with STORE_UNAVAILABLE. A write that has
+  // waited longer than `queue_wait` is refused instead of run; while the server cannot be
+  // reached, the writer keeps trying to begin a transaction until it has been unreachable that
+  // long. Queued writes beyond `max_queued_bytes` (their data, estimated) are refused at once.
+  std::chrono::milliseconds queue_wait{5000};
+  std::size_t max_queued_bytes = 32u << 20;
+  // libpq pipeline mode for the savepoint-free pass of each batch (connection.hpp).
+  bool pipeline = true;
 };
 
 class PostgresStore final : public Store {
@@ -70,16 +84,49 @@ class PostgresStore final : public Store {
   void resume_writes() { writer_->resume(); }
 
  private:
+  // Queues a write of about `bytes` of data, within the backpressure bounds (see
+  // PostgresOptions): refused at once beyond max_queued_bytes; refused instead of run when it
+  // has waited longer than queue_wait.
   template <typename T, typename Op>
-  void write(Op op, Callback<T> done) {
-    writer_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
+  void write(std::size_t bytes, Op op, Callback<T> done) {
+    bytes += kWriteOverheadBytes;
+    if (!reserve_queue_bytes(bytes)) {
+      errors_.refuse(make_job<Connection, T>(std::move(op), std::move(done)), queue_full_error());
+      return;
+    }
+    auto release = [this, bytes, done = std::move(done)](Result<T> r) {
+      queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+      done(std::move(r));
+    };
+    auto timed = [this, queued_at = std::chrono::steady_clock::now(),
+                  op = std::move(op)](Connection& db) -> Result<T> {
+      if (std::chrono::steady_clock::now() - queued_at > options_.queue_wait) {
+        return waited_too_long_error();
+      }
+      unreachable_since_ns_.store(0, std::memory_order_relaxed);  // a transaction is open
+      return op(db);
+    };
+    writer_->submit(make_job<Connection, T>(std::move(timed), Callback<T>(std::move(release))));
   }
+  static constexpr std::size_t kWriteOverheadBytes = 256;  // the job, its strings' headers
+  bool reserve_queue_bytes(std::size_t bytes);
+  Error queue_full_error() const;
+  Error waited_too_long_error() const;
+  // The writer connection's retry_begin: waits while the server is unreachable.
+  bool wait_for_server(const StoreFailure& failure, std::chrono::steady_clock::duration trying);
+  void log_queue_depth(const char* why);
   template <typename T, typename Op>
   void read(Op op, Callback<T> done) {
     readers_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
   }
 
-  ErrorDispatcher errors_;  // first member: outlives the workers that refuse through it
+  PostgresOptions options_;
+  std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::int64_t> last_depth_log_ms_{0};
+  // When the writer first found the server unreachable (steady clock, ns); 0 while reachable.
+  std::atomic<std::int64_t> unreachable_since_ns_{0};
+  ErrorDispatcher errors_;  // outlives the workers that refuse through it
   std::unique_ptr<GroupCommitWriter<Connection>> writer_;
   std::unique_ptr<ReaderPool<Connection>> readers_;
 };

@@ -1,7 +1,10 @@
 #pragma once
 // Store URLs for PostgreSQL: postgres://[user[:password]@]host[:port]/db[?params]
 // (also postgresql://). Query parameters go to libpq (sslmode, connect_timeout, ...), except
-// the store's own: readers=N (read connections, 1..64).
+// the store's own: readers=N (read connections, 1..64), queue_wait_ms=N (how long writes wait
+// for a slow or unreachable server before they are refused, default 5000), queue_bytes=N (data
+// queued before writes are refused at once, default 32 MiB), pipeline=0/1 (default 1); see
+// store/README.md.
 #include <string>
 
 #include "store/postgres/postgres_store.hpp"

@@ -24,7 +24,8 @@ async function subscribed(node, timeoutMs = 10000) {
   }
 }
 
-async function startCluster({ nodes = 3, haproxy = false, nodeExtraArgs = [] } = {}) {
+// storeParams: appended to the PostgreSQL URL (store options such as '?queue_wait_ms=N').
+async function startCluster({ nodes = 3, haproxy = false, nodeExtraArgs = [], storeParams = '' } = {}) {
   const cluster = { nodes: [], lb: null, redis: null, pg: null };
   cluster.stop = async () => {
     if (cluster.lb) await cluster.lb.stop().catch(() => {});
@@ -37,7 +38,7 @@ async function startCluster({ nodes = 3, haproxy = false, nodeExtraArgs = [] } =
   };
   try {
     [cluster.redis, cluster.pg] = await Promise.all([startRedis(), startPostgres({ database: 'cz_cluster' })]);
-    const args = nodeArgs(cluster.redis.url, cluster.pg.url, nodeExtraArgs);
+    const args = nodeArgs(cluster.redis.url, cluster.pg.url + storeParams, nodeExtraArgs);
     // Started together on purpose: the schema migration must be safe with several nodes at once.
     cluster.nodes = await Promise.all(Array.from({ length: nodes }, () => startServer({ args })));
     await Promise.all(cluster.nodes.map((n) => subscribed(n)));

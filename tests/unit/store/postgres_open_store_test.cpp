@@ -28,7 +28,9 @@ class PostgresOpenStore : public ::testing::Test {
 TEST_F(PostgresOpenStore, OpensBothSchemesWithLibpqAndOwnParameters) {
   const std::string url = server_->create_database();
   const std::string rest = url.substr(std::string("postgres://").size());
-  auto store = open_store("postgres://" + rest + "?readers=3&connect_timeout=3");
+  auto store =
+      open_store("postgres://" + rest +
+                 "?readers=3&connect_timeout=3&queue_wait_ms=2000&queue_bytes=1048576&pipeline=1");
   auto created = wait<CreateRoomResult>([&](auto d) {
     store->create_room({"BS", "b", "s", "shop", "b", R"({"name":"x"})", "null"}, d);
   });
@@ -51,6 +53,12 @@ TEST_F(PostgresOpenStore, ExplainsBadUrlsAndUnreachableServers) {
             std::string::npos);
   EXPECT_NE(message_of("postgres://postgres@127.0.0.1:" + port + "/db?colour=blue").find("colour"),
             std::string::npos);
+  for (const char* bad : {"queue_wait_ms=5", "queue_wait_ms=x", "queue_bytes=10", "pipeline=2"}) {
+    const std::string key = std::string(bad).substr(0, std::string(bad).find('='));
+    EXPECT_NE(message_of("postgres://postgres@127.0.0.1:" + port + "/db?" + bad).find(key),
+              std::string::npos)
+        << bad;
+  }
   EXPECT_NE(message_of("postgres://[::1/db").find("invalid store URL"), std::string::npos);
   // Nothing listens on port 1.
   EXPECT_NE(message_of("postgres://u:secret@127.0.0.1:1/db").find("cannot connect to PostgreSQL"),
