@@ -35,6 +35,7 @@ describe('redis and postgresql restarts', () => {
   let seller;
   let counter = 0;
   const stored = []; // ids of every message acked
+  let uncertain = 0; // refused while their COMMIT's outcome was unknown (see below)
 
   // One message buyer -> seller (node 1 -> node 3); resolves with the ack (message or error).
   const sendOnce = (content = `m${counter++}`) => emitAck(buyer, 'new_message', messagePayload('b1', 's1', content), 10000);
@@ -93,7 +94,7 @@ describe('redis and postgresql restarts', () => {
     await exchange(5);
   });
 
-  it('postgresql restart under load: writes wait out the outage, none refused, all stored and delivered', { timeout: 60000 }, async () => {
+  it('postgresql restart under load: writes wait out the outage, only an in-flight commit is refused, all acked stored and delivered', { timeout: 60000 }, async () => {
     const marks = cluster.nodes.map((n) => n.output().length);
     // A modest steady load (one message every 20 ms, each waiting for nothing but its turn)
     // across the outage: every ack must be a success (the outage is shorter than the nodes'
@@ -114,14 +115,22 @@ describe('redis and postgresql restarts', () => {
     loading = false;
     await load;
     const replies = await Promise.all(acks);
-    for (const reply of replies) assert.equal(reply.error, undefined, JSON.stringify(reply.error));
-    for (const reply of replies) stored.push(reply._id);
-    // Each delivered to the seller's node once.
+    // Every write waits the outage out, except a batch whose COMMIT was on its way when
+    // PostgreSQL shut down: its outcome is unknown to the node, which answers STORE_UNAVAILABLE
+    // (the messages may or may not be stored; store/README.md, "Backpressure"). That is one batch
+    // at most, a few messages at this rate.
+    const refused = replies.filter((r) => r.error);
+    for (const r of refused) assert.equal(r.error.code, 'STORE_UNAVAILABLE', JSON.stringify(r.error));
+    assert.ok(refused.length <= 10, `${refused.length} of ${replies.length} refused`);
+    uncertain += refused.length;
+    const acked = replies.filter((r) => !r.error);
+    for (const reply of acked) stored.push(reply._id);
+    // Each acked one delivered to the seller's node once.
     const delivered = [];
-    for (let i = 0; i < replies.length; i++) {
+    for (let i = 0; i < acked.length; i++) {
       delivered.push((await waitFor(seller, 'new_message', RECOVERY_TIMEOUT_MS))[0]._id);
     }
-    assert.deepEqual([...delivered].sort(), replies.map((r) => r._id).sort());
+    assert.deepEqual([...delivered].sort(), acked.map((r) => r._id).sort());
     await expectNoEvent(seller, 'new_message', 300);
     const storedTwice = cluster.pg.psql("SELECT count(*) FROM (SELECT content FROM messages GROUP BY content HAVING count(*) > 1) d");
     assert.equal(storedTwice, '0', 'a message was stored twice');
@@ -133,12 +142,16 @@ describe('redis and postgresql restarts', () => {
     // The seller's node reads from the database again too, every acked message in send order.
     const synced = await emitAck(seller, 'sync', { since: 0, limit: 1000 });
     assert.equal(synced.error, undefined, JSON.stringify(synced.error));
-    assert.deepEqual(synced.messages.map((m) => m._id), stored);
+    const syncedIds = synced.messages.map((m) => m._id);
+    assert.deepEqual(syncedIds.filter((id) => stored.includes(id)), stored);
+    assert.ok(syncedIds.length - stored.length <= uncertain, 'only refused messages may be extra');
   });
 
   it('everything acked across both restarts is in PostgreSQL, and nothing else', { timeout: 20000 }, async () => {
     const rows = cluster.pg.psql("SELECT id FROM messages WHERE room_id = 'b1.s1' ORDER BY id").split('\n').filter(Boolean);
-    assert.deepEqual(rows, [...stored].sort());
+    // Every acked message; besides them, at most the refused ones whose outcome was unknown.
+    assert.deepEqual(rows.filter((id) => stored.includes(id)), [...stored].sort());
+    assert.ok(rows.length - stored.length <= uncertain, `${rows.length - stored.length} rows not acked`);
     assert.ok(!rows.includes(undefined));
   });
 });
