@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -175,18 +176,20 @@ int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, in
   const int rc = base_vfs->xOpen(base_vfs, name, b, flags, out_flags);
   if (rc != SQLITE_OK || !b->pMethods) return rc;
   // One table per kind of base file (in practice one: unix files), built on first use.
+  // Kept for the life of the process (never destroyed: open files point at them), reachable from
+  // this static so that leak checkers see them as in use.
   static std::mutex mutex;
-  static std::vector<std::pair<const sqlite3_io_methods*, sqlite3_io_methods*>> tables;
+  static auto& tables =
+      *new std::vector<std::pair<const sqlite3_io_methods*, std::unique_ptr<sqlite3_io_methods>>>();
   const sqlite3_io_methods* methods = nullptr;
   {
     std::lock_guard lock(mutex);
     for (const auto& [base, ours] : tables)
-      if (base == b->pMethods) methods = ours;
+      if (base == b->pMethods) methods = ours.get();
     if (!methods) {
-      // Kept for the life of the process: open files point at it.
-      auto* ours = new sqlite3_io_methods(wal_methods_for(*b->pMethods));
-      tables.emplace_back(b->pMethods, ours);
-      methods = ours;
+      tables.emplace_back(b->pMethods,
+                          std::make_unique<sqlite3_io_methods>(wal_methods_for(*b->pMethods)));
+      methods = tables.back().second.get();
     }
   }
   w->joined = new std::vector<unsigned char>();
