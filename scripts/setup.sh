@@ -11,8 +11,14 @@ BUILD_PACKAGES=(
   libboost-dev libboost-system-dev libssl-dev rapidjson-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev libhiredis-dev libpq-dev libmsgpack-cxx-dev libbson-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 RUNTIME_PACKAGES=(redis-server postgresql haproxy sqlite3)
+# The browser tests (tests/browser) drive Debian's chromium, never a downloaded browser; the fonts
+# make its screenshots readable (text and emoji).
+BROWSER_PACKAGES=(chromium fonts-liberation fonts-noto-color-emoji)
+# The e2e test of GET /metrics parses it with the Prometheus project's own parser.
+TEST_PACKAGES=(python3-prometheus-client)
 
 # Root runs apt directly; anyone else goes through sudo.
 as_root() {
@@ -31,7 +37,7 @@ is_installed() {
 
 missing_packages() {
   local p
-  for p in "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}"; do
+  for p in "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do
     is_installed "$p" || echo "$p"
   done
   # Node is often installed from elsewhere (e.g. nodesource, a newer version than Debian's):
@@ -66,20 +72,23 @@ check_node() {
 
 # `npm ci` wipes and reinstalls node_modules; skip it when the lock file has not changed since the
 # last successful install (the stamp stores the lock file's hash).
-install_e2e_dependencies() {
-  local dir="$CZ_ROOT/tests/e2e" stamp hash
+install_npm_dependencies() {
+  local name="$1" dir="$CZ_ROOT/$2" stamp hash
   [ -f "$dir/package-lock.json" ] || cz_die "missing $dir/package-lock.json"
   stamp="$dir/node_modules/.cz-lock-sha256"
   hash="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
-    cz_step "E2E dependencies: up to date"
+    cz_step "$name dependencies: up to date"
     return
   fi
-  cz_step "Installing e2e dependencies (npm ci)"
+  cz_step "Installing $name dependencies (npm ci in $2)"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$hash" >"$stamp"
 }
 
 install_system_packages
 check_node
-install_e2e_dependencies
+install_npm_dependencies E2E tests/e2e
+# The web client's socket.io-client bundle, served by the server from web/node_modules.
+install_npm_dependencies "Web client" web
+install_npm_dependencies "Browser test" tests/browser

@@ -9,6 +9,8 @@
 #   CZ_E2E_POSTGRES=1|0     also run the messenger, REST and import e2e suites on PostgreSQL (default: 1)
 #   CZ_E2E_CONCURRENCY=N    e2e test files run in parallel (default 2)
 #   CZ_E2E_FILTER=REGEX     only e2e files whose path matches REGEX
+#   CZ_FUZZ_SECONDS=N       seconds each fuzz target runs (default 15; 0 skips the step)
+#   CZ_BROWSER_TESTS=1|0    run the web client's browser tests (tests/browser; default: 1)
 # Exits non-zero when any step fails; later steps still run when they can, and a summary of every
 # step with its duration is printed at the end.
 set -uo pipefail
@@ -47,7 +49,7 @@ trap print_summary EXIT
 
 check_format() {
   local files
-  mapfile -t files < <(find src tests/unit -type f \
+  mapfile -t files < <(find src tests/unit tests/test_server -type f \
     \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' -o -name '*.cc' \) | sort)
   [ "${#files[@]}" -gt 0 ] || return 0
   clang-format --dry-run --Werror "${files[@]}"
@@ -75,13 +77,23 @@ run_e2e_tests() {
   node_supports --test-timeout && args+=("--test-timeout=120000")
   # The spec reporter lists failures again at the end, with their errors: easier to read in CI.
   node_supports --test-reporter && args+=("--test-reporter=spec")
-  CZ_BINARY="$binary" node --test "${args[@]}" "${files[@]}"
+  # Tests that pass --test-namespaces get the test server built beside it (tests/test_server/).
+  CZ_BINARY="$binary" CZ_TEST_BINARY="$(dirname "$binary")/cz-messenger-test-server" \
+    node --test "${args[@]}" "${files[@]}"
 }
 
 # The messenger, REST and import suites once more with PostgreSQL as the store (the harness
 # gives each server its own database when CZ_E2E_STORE=postgres).
 run_e2e_tests_on_postgres() {
   CZ_E2E_STORE=postgres CZ_E2E_FILTER='^tests/e2e/(messenger|rest|import)/' run_e2e_tests "$1"
+}
+
+# The web client in Debian's chromium, driven by playwright-core (tests/browser); screenshots in
+# build/browser-artifacts/.
+run_browser_tests() {
+  local args=()
+  node_supports --test-reporter && args+=("--test-reporter=spec")
+  CZ_BINARY="$1" node --test "${args[@]}" tests/browser/*.test.js
 }
 
 # On by default, CI included: the unit tests again under AddressSanitizer + UBSan (about 9
@@ -92,13 +104,28 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_stri
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 run_step "Setup (system packages, npm ci)" scripts/setup.sh || exit 1
-run_step "Format check (clang-format over src/ tests/unit)" check_format
+run_step "Format check (clang-format over src/ tests/unit tests/test_server)" check_format
 run_step "Build (build/)" scripts/build.sh || exit 1
 run_step "Unit tests (ctest, build/)" run_unit_tests build
 run_step "End-to-end tests (node --test, build/cz-messenger)" run_e2e_tests "$CZ_ROOT/build/cz-messenger"
 if [ "${CZ_E2E_POSTGRES:-1}" = "1" ]; then
   run_step "End-to-end messenger + REST + import tests on PostgreSQL" \
     run_e2e_tests_on_postgres "$CZ_ROOT/build/cz-messenger"
+fi
+
+if [ "${CZ_BROWSER_TESTS:-1}" = "1" ]; then
+  run_step "Browser tests (chromium + playwright-core, tests/browser)" \
+    run_browser_tests "$CZ_ROOT/build/cz-messenger"
+fi
+
+# Every libFuzzer target of tests/fuzz/ briefly (clang build into build-fuzz/): long runs are
+# scripts/fuzz.sh's job, this one keeps each target building, starting and passing its seeds.
+# Budget: at most 4 minutes on 2 cores. Measured (2026-12-03, 2 cores, no ccache): the clang
+# build of the targets 27 s, then 9 targets x 15 s, 2 min 53 s in all; 15 s each leaves room for
+# a slower runner. Each CI run starts from the committed seeds only (no kept corpus).
+fuzz_seconds="${CZ_FUZZ_SECONDS:-15}"
+if [ "$fuzz_seconds" != "0" ]; then
+  run_step "Fuzz targets (${fuzz_seconds}s each, build-fuzz/)" scripts/fuzz.sh --seconds "$fuzz_seconds"
 fi
 
 if [ "$sanitize_tests" = "1" ]; then

@@ -19,7 +19,12 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--jwt-secret", o.jwt_secret, "HS256 secret the server verifies tokens with")
       ->envname("CZ_JWT_SECRET")
       ->required();
-  app.add_option("--server-pid", o.server_pid, "server process to sample CPU time and RSS of");
+  app.add_option("--server-pid", o.server_pids,
+                 "server process to sample CPU time and RSS of (repeat for a cluster's nodes: "
+                 "summed)");
+  app.add_option("--infra-pid", o.infra_pids,
+                 "Redis/PostgreSQL process whose CPU time is reported apart (infra_cpu_*; "
+                 "repeatable, summed)");
   app.add_option("--user-prefix", o.user_prefix,
                  "prefix of the user ids (default: unique per run)");
   app.add_option("--pairs", o.pairs, "pairs: buyer/seller conversations; fanout: senders")

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cz::loadgen {
 
@@ -16,8 +17,9 @@ struct Options {
   std::uint16_t port = 3000;
   std::string nsp = "/messenger";
   std::string jwt_secret;
-  pid_t server_pid = 0;     // 0: no server-side CPU/RSS figures
-  std::string user_prefix;  // default: unique per run, so runs never collide in a store
+  std::vector<pid_t> server_pids;  // none: no server-side CPU/RSS figures
+  std::vector<pid_t> infra_pids;   // Redis, PostgreSQL...: their CPU reported apart
+  std::string user_prefix;         // default: unique per run, so runs never collide in a store
 
   // pairs / fanout
   unsigned pairs = 50;  // conversations (buyer/seller pairs); fanout: senders

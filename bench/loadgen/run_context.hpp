@@ -28,6 +28,7 @@ class RunContext {
   const Options& options;
   SioTarget target;
   ServerProbe probe;
+  ServerProbe infra;  // --infra-pid
 
   SioCredentials credentials(std::string user_id, std::string role) const;
   awaitable<void> sleep_for(std::chrono::nanoseconds duration);
@@ -57,6 +58,7 @@ class Measurement {
 
   RunContext& ctx_;
   std::shared_ptr<RssWatch> watch_ = std::make_shared<RssWatch>();
+  std::optional<ProcessSample> infra_begin_, infra_end_;
   std::int64_t begin_ns_ = 0, end_ns_ = 0;
   std::optional<ProcessSample> server_begin_, server_end_;
   ProcessSample self_begin_, self_end_;

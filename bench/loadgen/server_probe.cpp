@@ -22,8 +22,21 @@ std::int64_t status_kib(const std::string& path, const std::string& key) {
 }  // namespace
 
 std::optional<ProcessSample> ServerProbe::sample() const {
-  if (pid_ <= 0) return std::nullopt;
-  const std::string base = "/proc/" + std::to_string(pid_);
+  if (pids_.empty()) return std::nullopt;
+  ProcessSample total;
+  for (const pid_t pid : pids_) {
+    const auto one = sample_one(pid);
+    if (!one) return std::nullopt;
+    total.cpu_us += one->cpu_us;
+    total.rss_kib += one->rss_kib;
+    total.threads += one->threads;
+  }
+  return total;
+}
+
+std::optional<ProcessSample> ServerProbe::sample_one(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  const std::string base = "/proc/" + std::to_string(pid);
   std::ifstream in(base + "/stat");
   std::string stat;
   if (!std::getline(in, stat)) return std::nullopt;
@@ -49,11 +62,15 @@ std::optional<ProcessSample> ServerProbe::sample() const {
 }
 
 std::string ServerProbe::name() const {
-  if (pid_ <= 0) return {};
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/comm");
-  std::string comm;
-  std::getline(in, comm);
-  return comm;
+  std::string names;
+  for (const pid_t pid : pids_) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+    std::string comm;
+    std::getline(in, comm);
+    if (!names.empty()) names += '+';
+    names += comm;
+  }
+  return names;
 }
 
 ProcessSample self_sample() {

@@ -1,10 +1,12 @@
 #pragma once
-// Reads the server process's CPU time and memory from /proc, so that cost per message is
-// measured on the server itself (meaningful on a noisy shared machine).
+// Reads the server processes' CPU time and memory from /proc, so that cost per message is
+// measured on the server itself (meaningful on a noisy shared machine). Several processes (the
+// nodes of a cluster; or Redis and PostgreSQL as "infrastructure") are summed.
 #include <sys/types.h>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cz::loadgen {
 
@@ -16,15 +18,17 @@ struct ProcessSample {
 
 class ServerProbe {
  public:
-  explicit ServerProbe(pid_t pid) : pid_(pid) {}
-  bool enabled() const { return pid_ > 0; }
+  explicit ServerProbe(std::vector<pid_t> pids) : pids_(std::move(pids)) {}
+  bool enabled() const { return !pids_.empty(); }
+  // The sum over every process; nullopt when any of them cannot be read.
   std::optional<ProcessSample> sample() const;
-  // The process's command name (/proc/PID/comm): shows in the results which process was
-  // sampled, so that a wrong --server-pid is visible.
+  // The processes' command names (/proc/PID/comm), joined by '+': shows in the results which
+  // processes were sampled, so that a wrong --server-pid is visible.
   std::string name() const;
 
  private:
-  pid_t pid_;
+  static std::optional<ProcessSample> sample_one(pid_t pid);
+  std::vector<pid_t> pids_;
 };
 
 // CPU time and RSS of the generator itself (to show it was not the bottleneck).

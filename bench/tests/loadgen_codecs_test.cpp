@@ -1,10 +1,12 @@
 // The load generator's pure codecs: if these are wrong, every benchmark number is wrong.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "base64.hpp"
 #include "jwt.hpp"
 #include "latency.hpp"
 #include "report.hpp"
+#include "server_probe.hpp"
 #include "sio_packet.hpp"
 #include "ws_frame.hpp"
 
@@ -150,6 +152,20 @@ TEST(Report, JsonLineKeepsOrderAndEscapes) {
   r.set("sent", std::int64_t{4});  // replaces, keeps position
   EXPECT_EQ(r.json_line(),
             R"({"scenario":"pairs","sent":4,"ratio":0.500,"note":"a\"b","none":null})");
+}
+
+// A cluster's nodes are summed: the same process twice counts twice, and is named twice.
+TEST(ServerProbe, SumsSeveralProcesses) {
+  const ServerProbe one({getpid()});
+  const ServerProbe twice({getpid(), getpid()});
+  const auto a = one.sample();
+  const auto b = twice.sample();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->threads, 2 * a->threads);
+  EXPECT_GE(b->rss_kib, a->rss_kib);
+  EXPECT_EQ(twice.name(), one.name() + "+" + one.name());
+  EXPECT_FALSE(ServerProbe({}).enabled());
+  EXPECT_FALSE(ServerProbe({}).sample());
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 #include "app/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
+#include <map>
+
+#include "app/compat.hpp"
 
 namespace cz::app {
 
@@ -10,7 +14,9 @@ namespace {
 const char* kDescription =
     "CZ Messenger: a real-time buyer/seller chat server speaking Socket.IO v5 / Engine.IO v4.\n"
     "Clients connect with the official socket.io-client to namespace /messenger.\n"
-    "Every flag can also be given as an environment variable (shown as ENV).";
+    "Every flag can also be given as an environment variable (shown as Env) or as a key of the\n"
+    "--config file (TOML: the flag without its dashes, e.g. `ping-interval = 10000`).\n"
+    "A flag wins over its variable, the variable over the file, the file over the default.";
 
 void add_network_flags(CLI::App& app, Config& c) {
   app.add_option("--host", c.host, "Address to listen on")
@@ -113,10 +119,6 @@ void add_messenger_flags(CLI::App& app, Config& c) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
       ->group("Messenger");
-  app.add_flag("--test-namespaces", c.test_namespaces,
-               "Also serve the echo namespaces /, /test and /test2 used by the protocol tests")
-      ->envname("CZ_TEST_NAMESPACES")
-      ->group("Messenger");
   app.add_option("--shop-service", c.shop_service,
                  "Shop details service for new rooms: http:// URL, {id} = shop_id "
                  "(default: keep the client's `shop`)")
@@ -170,32 +172,133 @@ void add_messenger_flags(CLI::App& app, Config& c) {
       ->group("Cluster");
 }
 
+void add_web_flags(CLI::App& app, Config& c) {
+  app.add_option("--web-root", c.web_root,
+                 "Directory of the web client (its public/ is served at /, the socket.io-client "
+                 "bundle from its node_modules/). Default: web/ beside the binary's directory; "
+                 "'none': serve no page")
+      ->envname("CZ_WEB_ROOT")
+      ->group("Web client");
+  app.add_flag("--dev-tokens", c.dev_tokens,
+               "Development sign-in: POST /dev/token {user_id, role} mints a token signed with "
+               "the development secret (not with --jwt-secret/--jwt-public-key)")
+      ->envname("CZ_DEV_TOKENS")
+      ->group("Web client");
+}
+
+void add_operations_flags(CLI::App& app, Config& c) {
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
+      ->envname("CZ_LOG_LEVEL")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->group("Operations");
+  app.add_option("--log-format", c.log_format,
+                 "text, or json: one JSON object a line (time, level, message, fields)")
+      ->envname("CZ_LOG_FORMAT")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}))
+      ->group("Operations");
+  app.add_option("--shutdown-timeout", c.shutdown_timeout_ms,
+                 "On SIGTERM: time to finish (close sessions, commit queued messages) before the "
+                 "process exits anyway; milliseconds, or with a unit: 5s, 1500ms")
+      ->envname("CZ_SHUTDOWN_TIMEOUT")
+      ->capture_default_str()
+      ->transform(CLI::AsNumberWithUnit(std::map<std::string, unsigned>{{"ms", 1}, {"s", 1000}},
+                                        CLI::AsNumberWithUnit::CASE_SENSITIVE, "UNIT"))
+      ->check(CLI::Range(100u, 3600000u))
+      ->group("Operations");
+}
+
+// CLI11 reads the --config file before the environment and lets neither override a value
+// already set, which would put the file above the environment. This reader drops the file's
+// keys whose variable is set (non-empty: CLI11 ignores empty ones), so that the variable wins.
+class TomlBelowEnvironment : public CLI::ConfigTOML {
+ public:
+  explicit TomlBelowEnvironment(std::map<std::string, std::string> env_of_key)
+      : env_of_key_(std::move(env_of_key)) {}
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    auto items = CLI::ConfigTOML::from_config(input);
+    std::erase_if(items, [this](const CLI::ConfigItem& item) {
+      if (!item.parents.empty()) return false;  // a [section]: CLI11 refuses it later
+      auto it = env_of_key_.find(item.name);
+      if (it == env_of_key_.end()) return false;
+      const char* value = std::getenv(it->second.c_str());
+      return value != nullptr && *value != '\0';
+    });
+    return items;
+  }
+
+ private:
+  std::map<std::string, std::string> env_of_key_;
+};
+
+// --config FILE (or CZ_CONFIG). Call once every other option exists.
+void add_config_file(CLI::App& app) {
+  std::map<std::string, std::string> env_of_key;
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->get_envname().empty()) continue;
+    for (const auto& name : opt->get_lnames()) env_of_key[name] = opt->get_envname();
+  }
+  app.config_formatter(std::make_shared<TomlBelowEnvironment>(std::move(env_of_key)));
+  // CLI11 ignores unknown keys by default: a typo would silently keep the default.
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  // The file is read before the environment is looked at, so CZ_CONFIG is given as the
+  // option's default (then a missing file is an error, as for --config).
+  const char* from_env = std::getenv("CZ_CONFIG");
+  const bool env_given = from_env != nullptr && *from_env != '\0';
+  app.set_config("--config", env_given ? from_env : "",
+                 "TOML (or INI) file with any of these options as `key = value` (Env: CZ_CONFIG)",
+                 env_given)
+      ->group("Operations");
+}
+
 }  // namespace
 
-std::optional<Config> parse_config(int argc, char** argv, int& exit_code) {
+std::optional<Config> parse_config(int argc, const char* const* argv, int& exit_code,
+                                   std::ostream& out, std::ostream& err) {
   Config config;
   CLI::App app{kDescription, "cz-messenger"};
   app.set_version_flag("--version", "cz-messenger 0.1.0");
+  app.add_flag_callback(
+      "--compat",
+      [&out] {
+        print_compat(out);
+        throw CLI::Success();
+      },
+      "Print the original Node service's behaviours that clients see, and whether this server "
+      "keeps, changes or refuses each one, then exit");
   add_network_flags(app, config);
   add_engineio_flags(app, config);
   add_messenger_flags(app, config);
-  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
-      ->envname("CZ_LOG_LEVEL")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  add_web_flags(app, config);
+  add_operations_flags(app, config);
+  add_config_file(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    exit_code = app.exit(e);
+    exit_code = app.exit(e, out, err);
     return std::nullopt;
   }
   if (config.ping_timeout_ms == 0 || config.ping_interval_ms == 0) {
-    std::cerr << "--ping-interval and --ping-timeout must be positive\n";
+    err << "--ping-interval and --ping-timeout must be positive\n";
     exit_code = 2;
     return std::nullopt;
   }
+  if (config.dev_tokens && (!config.jwt_secret.empty() || !config.jwt_public_key_file.empty())) {
+    err << "--dev-tokens cannot be combined with --jwt-secret or --jwt-public-key: it mints "
+           "tokens for anyone who asks, so it only signs with the development secret\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (const CLI::Option* file = app.get_option("--config"); file->count() > 0)
+    config.config_file = file->as<std::string>();
   exit_code = 0;
   return config;
+}
+
+std::optional<Config> parse_config(int argc, char** argv, int& exit_code) {
+  return parse_config(argc, argv, exit_code, std::cout, std::cerr);
 }
 
 }  // namespace cz::app

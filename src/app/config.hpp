@@ -1,6 +1,9 @@
 #pragma once
-// Everything the server can be told, from flags or their CZ_* environment equivalents.
+// Everything the server can be told: flags, their CZ_* environment equivalents, or keys of a
+// --config file (TOML/INI; the flag's name without its dashes). A flag wins over its variable,
+// the variable over the file, the file over the default.
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,7 +32,6 @@ struct Config {
   std::string jwt_secret;
   std::string jwt_public_key_file;
   std::size_t max_message_size = 4096;
-  bool test_namespaces = false;
   std::string shop_service;     // URL template, e.g. http://shops.internal/v1/shops/{id}
   std::string account_service;  // URL template, e.g. http://accounts.internal/v1/users/{id}
   unsigned lookup_timeout_ms = 2000;
@@ -42,11 +44,23 @@ struct Config {
   std::string redis;  // empty: single node
   unsigned presence_ttl_ms = 30000;
 
+  // Web client (web/, served at /)
+  std::string web_root;     // empty: web/ beside the build directory of the binary
+  bool dev_tokens = false;  // POST /dev/token mints tokens with the development secret
+
+  // Operations
   std::string log_level = "info";
+  std::string log_format = "text";      // or "json": one object a line
+  unsigned shutdown_timeout_ms = 5000;  // SIGTERM: exit within this, whatever is left
+  std::string config_file;              // the --config file read, if any
 };
 
-// Parses argv. Returns the config, or std::nullopt after printing help/version (exit 0) or an
-// error (exit code in `exit_code`).
+// Parses argv (and the environment, and the --config file). Returns the config, or std::nullopt
+// after printing help/version (exit 0) or an error (exit code in `exit_code`).
 std::optional<Config> parse_config(int argc, char** argv, int& exit_code);
+
+// The same, with errors and help written to `out`/`err` (for tests).
+std::optional<Config> parse_config(int argc, const char* const* argv, int& exit_code,
+                                   std::ostream& out, std::ostream& err);
 
 }  // namespace cz::app

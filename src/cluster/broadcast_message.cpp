@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "cluster/msgpack.hpp"
@@ -150,7 +151,8 @@ bool read_strings(msgpack::Reader& r, std::vector<std::string>& out) {
   if (!r.next(item)) return false;
   if (item.kind == msgpack::Kind::Nil) return true;
   if (item.kind != msgpack::Kind::Array) return false;
-  out.reserve(item.count);
+  // The count is the sender's claim (up to 2^32 - 1): reserve no more than a message holds.
+  out.reserve(std::min<std::uint32_t>(item.count, 64));
   for (std::uint32_t i = 0; i < item.count; ++i) {
     msgpack::Item s;
     if (!r.next(s)) return false;
@@ -186,6 +188,8 @@ bool read_packet(msgpack::Reader& r, DecodedBroadcast& out) {
       msgpack::Item data;
       if (!r.next(data) || data.kind != msgpack::Kind::Array || data.count == 0) return false;
       if (!read_string(r, out.event)) return false;
+      // A second "data" replaces the first (the last key wins, as in JavaScript), bins included.
+      out.payload.attachments.clear();
       rapidjson::StringBuffer sb;
       JsonWriter w(sb);
       w.StartArray();
@@ -257,7 +261,9 @@ bool json_args_to_msgpack(std::string_view json_args, std::string_view event,
   text.reserve(json_args.size() + 2);
   text.append("[").append(json_args).append("]");
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  // Full precision: RapidJSON's default number parsing may miss the nearest double by a few
+  // bits, and then the other nodes' clients would get other numbers than this node's.
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   if (doc.HasParseError() || !doc.IsArray()) return false;
   msgpack::Writer w(out);
   w.array(doc.Size() + 1);

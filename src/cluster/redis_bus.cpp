@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "cluster/redis_adapter.hpp"
+#include "cluster/redis_replies.hpp"
 
 namespace cz::cluster {
 
@@ -22,6 +23,28 @@ std::string random_uid() {
   for (auto& c : uid) c = kAlphabet[pick(gen)];
   return uid;
 }
+struct BusMetrics {
+  metrics::Counter& published;
+  metrics::Counter& not_published;  // Redis was down: dropped, as the Node adapter does
+  metrics::Counter& received;
+};
+
+const BusMetrics& bus_metrics() {
+  static const BusMetrics m = [] {
+    auto& r = metrics::registry();
+    constexpr const char* publishes = "cz_redis_publishes_total";
+    constexpr const char* help =
+        "Broadcasts to publish to Redis, by outcome (dropped: Redis was not connected)";
+    return BusMetrics{
+        r.counter(publishes, help, {{"outcome", "sent"}}),
+        r.counter(publishes, help, {{"outcome", "dropped"}}),
+        r.counter("cz_redis_messages_received_total",
+                  "Messages received from Redis subscriptions (other nodes' broadcasts)"),
+    };
+  }();
+  return m;
+}
+
 }  // namespace
 
 std::shared_ptr<RedisBus> RedisBus::create(boost::asio::any_io_executor executor,
@@ -34,7 +57,9 @@ RedisBus::RedisBus(boost::asio::any_io_executor executor, RedisEndpoint endpoint
       uid_(random_uid()),
       publisher_(std::make_shared<RedisConnection>(executor_, endpoint, "publisher")),
       subscriber_(std::make_shared<RedisConnection>(executor_, endpoint, "subscriber")),
-      ready_timeout_(executor_) {}
+      ready_timeout_(executor_) {
+  bus_metrics();  // the series exist from the start
+}
 
 RedisBus::~RedisBus() = default;
 
@@ -72,7 +97,9 @@ void RedisBus::publish(std::string channel, std::string message) {
   if (stopped_) return;
   boost::asio::post(executor_, [self = shared_from_this(), channel = std::move(channel),
                                 message = std::move(message)] {
-    if (!self->publisher_->command({"PUBLISH", channel, message})) {
+    const bool sent = self->publisher_->command({"PUBLISH", channel, message});
+    (sent ? bus_metrics().published : bus_metrics().not_published).inc();
+    if (!sent) {
       spdlog::debug("redis: not connected, broadcast on {} not published", channel);
     }
   });
@@ -108,17 +135,13 @@ void RedisBus::send_psubscribe(const std::string& pattern) {
 }
 
 void RedisBus::dispatch(redisReply* reply) {
-  // ["pmessage", pattern, channel, message]; ["psubscribe", pattern, count] confirms one.
-  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) return;
-  auto text = [&](std::size_t i) {
-    const redisReply* e = reply->element[i];
-    return std::string_view(e->str ? e->str : "", e->str ? e->len : 0);
-  };
-  if (text(0) == "psubscribe") return confirmed(text(1));
-  if (reply->elements != 4 || text(0) != "pmessage") return;
+  const auto event = replies::pubsub_event(reply);
+  if (!event) return;
+  if (event->confirmation) return confirmed(event->pattern);
+  bus_metrics().received.inc();
   std::lock_guard lock(mutex_);
-  auto it = handlers_.find(std::string(text(1)));
-  if (it != handlers_.end()) it->second(text(2), text(3));
+  auto it = handlers_.find(std::string(event->pattern));
+  if (it != handlers_.end()) it->second(event->channel, event->message);
 }
 
 void RedisBus::confirmed(std::string_view pattern) {

@@ -47,7 +47,9 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
   // For socketio::Server::set_adapter_factory: a RedisAdapter per namespace.
   socketio::AdapterFactory adapter_factory();
 
+  // Thread-safe.
   bool publisher_connected() const { return publisher_->connected(); }
+  bool subscriber_connected() const { return subscriber_->connected(); }
 
   // Calls `ready(true)` on the Redis shard once both connections are up and Redis has confirmed
   // every pattern subscribed so far, or `ready(false)` if that has not happened within

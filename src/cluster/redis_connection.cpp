@@ -94,7 +94,11 @@ RedisConnection::RedisConnection(boost::asio::any_io_executor executor, RedisEnd
     : executor_(std::move(executor)),
       endpoint_(std::move(endpoint)),
       name_(std::move(name)),
-      reconnect_timer_(executor_) {}
+      reconnect_timer_(executor_),
+      reconnects_(metrics::registry().counter(
+          "cz_redis_reconnects_total",
+          "Redis connections established again after they were lost, by connection",
+          {{"connection", name_}})) {}
 
 RedisConnection::~RedisConnection() {
   stop();
@@ -185,6 +189,7 @@ void RedisConnection::handle_connect(int status) {
   backoff_ = kMinBackoff;
   spdlog::info("redis {}: {} {}:{}", name_, ever_connected_ ? "reconnected to" : "connected to",
                endpoint_.host, endpoint_.port);
+  if (ever_connected_) reconnects_.inc();
   ever_connected_ = true;
   if (on_connected_) on_connected_();
 }

@@ -8,6 +8,7 @@
 // and calls on_connected again (so that a subscriber can subscribe again).
 //
 // Create with std::make_shared; call start() and stop() on the executor (or before/after it runs).
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -18,6 +19,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "util/metrics.hpp"
 
 struct redisAsyncContext;
 struct redisReply;
@@ -47,7 +50,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   void start();
   void stop();
-  bool connected() const { return connected_; }
+  // Thread-safe (a moment's picture from other threads).
+  bool connected() const { return connected_.load(std::memory_order_relaxed); }
   const boost::asio::any_io_executor& executor() const { return executor_; }
 
   // Sends a command (binary-safe arguments); false when not connected (the command is dropped:
@@ -82,9 +86,10 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // instead of a dangling pointer.
   std::unordered_map<std::uintptr_t, Pending> pending_;
   std::uintptr_t next_id_ = 1;
-  bool connected_ = false;
+  std::atomic<bool> connected_{false};
   bool stopped_ = false;
   bool ever_connected_ = false;
+  metrics::Counter& reconnects_;  // cz_redis_reconnects_total{connection=name_}
 };
 
 }  // namespace cz::cluster

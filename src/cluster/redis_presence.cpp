@@ -9,8 +9,12 @@
 #include <random>
 #include <stdexcept>
 
+#include "cluster/redis_replies.hpp"
+
 namespace cz::cluster {
 namespace {
+
+using replies::error_of;
 
 constexpr std::string_view kPrefix = "cz:presence:";
 // Users registered per EVAL when a node re-registers its live counts.
@@ -36,11 +40,6 @@ std::string_view user_of_key(std::string_view key) {
 
 std::string_view role_text(store::Role role) {
   return role == store::Role::Seller ? "SELLER" : "BUYER";
-}
-std::optional<store::Role> parse_role(std::string_view text) {
-  if (text == "BUYER") return store::Role::Buyer;
-  if (text == "SELLER") return store::Role::Seller;
-  return std::nullopt;
 }
 
 std::string random_node_id() {
@@ -191,48 +190,6 @@ bool eval(RedisConnection& redis, std::string_view script, const std::vector<std
   return redis.command(argv, std::move(handler));
 }
 
-std::string_view reply_text(const redisReply* r) {
-  return r && r->str ? std::string_view(r->str, r->len) : std::string_view();
-}
-
-std::string error_of(const redisReply* r) {
-  if (!r) return "connection lost";
-  if (r->type == REDIS_REPLY_ERROR) return std::string(reply_text(r));
-  return "unexpected reply";
-}
-
-std::optional<TimeMs> parse_ms(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  TimeMs v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-// The QUERY script's reply, or nullopt when it is not what the script returns.
-std::optional<std::vector<messenger::UserStatus>> parse_statuses(
-    const redisReply* r, const std::vector<std::string>& user_ids, TimeMs now) {
-  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != user_ids.size()) return std::nullopt;
-  std::vector<messenger::UserStatus> out;
-  out.reserve(user_ids.size());
-  for (std::size_t i = 0; i < r->elements; ++i) {
-    const redisReply* e = r->element[i];
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 3 ||
-        e->element[0]->type != REDIS_REPLY_INTEGER) {
-      return std::nullopt;
-    }
-    messenger::UserStatus s;
-    s.user_id = user_ids[i];
-    s.online = e->element[0]->integer > 0;
-    s.role = parse_role(reply_text(e->element[1]));
-    s.last_seen = s.online ? std::optional<TimeMs>(now) : parse_ms(reply_text(e->element[2]));
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::shared_ptr<RedisPresence> RedisPresence::create(boost::asio::any_io_executor executor,
@@ -339,26 +296,25 @@ void RedisPresence::heartbeat() {
        [weak = weak_from_this()](redisReply* r) {
          auto self = weak.lock();
          if (!self || self->stopped_) return;
-         if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
+         const auto beat = replies::heartbeat(r);
+         if (!beat) {
+           spdlog::warn("redis presence: heartbeat failed: {}", error_of(r));
+         } else if (beat->expired) {
            spdlog::warn("redis presence: this node's entries expired in Redis; registering again");
            self->begin_epoch();
            // Other nodes may have announced them offline meanwhile: announce them again.
            self->announce_local_users();
-         } else if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-                    r->element[1]->type == REDIS_REPLY_ARRAY) {
-           self->announce_lost(r->element[1]);
          } else {
-           spdlog::warn("redis presence: heartbeat failed: {}", error_of(r));
+           self->announce_lost(beat->lost_user_keys);
          }
        });
 }
 
-void RedisPresence::announce_lost(const redisReply* keys) {
-  if (keys->elements == 0) return;
+void RedisPresence::announce_lost(const std::vector<std::string_view>& user_keys) {
+  if (user_keys.empty()) return;
   std::vector<std::string> users;
-  users.reserve(keys->elements);
-  for (std::size_t i = 0; i < keys->elements; ++i)
-    users.emplace_back(user_of_key(reply_text(keys->element[i])));
+  users.reserve(user_keys.size());
+  for (const auto key : user_keys) users.emplace_back(user_of_key(key));
   spdlog::info("redis presence: {} user(s) of a node that stopped are offline now", users.size());
   if (changed_listener_) changed_listener_(std::move(users));
 }
@@ -425,7 +381,7 @@ void RedisPresence::query(std::vector<std::string> user_ids, TimeMs now,
         auto ids = std::make_shared<std::vector<std::string>>(std::move(user_ids));
         auto weak = self.weak_from_this();
         auto answer = [ids, now, done, weak](redisReply* r) {
-          if (auto parsed = parse_statuses(r, *ids, now)) return done(std::move(*parsed));
+          if (auto parsed = replies::statuses(r, *ids, now)) return done(std::move(*parsed));
           spdlog::debug("redis presence: status answered locally: {}", error_of(r));
           auto self = weak.lock();
           done(self ? self->local_.statuses(std::move(*ids), now)

@@ -93,7 +93,7 @@ class RedisPresence final : public messenger::Presence,
   void schedule_heartbeat();
   void heartbeat();
   void register_local_users();
-  void announce_lost(const struct redisReply* keys);
+  void announce_lost(const std::vector<std::string_view>& user_keys);
   void announce_local_users();
 
   boost::asio::any_io_executor executor_;

@@ -1,6 +1,6 @@
 #include "engineio/packet.hpp"
 
-#include "engineio/base64.hpp"
+#include "util/base64.hpp"
 
 namespace cz::engineio {
 
@@ -17,7 +17,7 @@ Error malformed(std::string message) {
 }  // namespace
 
 Result<PacketView> decode_packet(std::string_view frame, bool binary) {
-  if (binary) return PacketView{PacketType::message, true, frame};
+  if (binary) return PacketView{PacketType::Message, true, frame};
   if (frame.empty()) return malformed("empty packet");
   if (!is_packet_type(frame[0])) return malformed("unknown packet type");
   return PacketView{static_cast<PacketType>(frame[0]), false, frame.substr(1)};
@@ -34,9 +34,9 @@ Result<std::vector<Packet>> decode_payload(std::string_view body, std::size_t ma
         body.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (part.empty()) return malformed("empty packet");
     if (part[0] == 'b') {
-      auto bytes = base64_decode(part.substr(1));
+      auto bytes = base64::decode(part.substr(1));
       if (!bytes) return malformed("invalid base64");
-      packets.push_back(Packet{PacketType::message, true, std::move(*bytes)});
+      packets.push_back(Packet{PacketType::Message, true, std::move(*bytes)});
     } else {
       auto packet = decode_packet(part, false);
       if (!packet) return packet.error();
@@ -60,7 +60,7 @@ void append_to_payload(std::string& body, std::string_view bytes, bool binary) {
   if (!body.empty()) body.push_back(kRecordSeparator);
   if (binary) {
     body.push_back('b');
-    base64_encode_append(body, bytes);
+    base64::encode_append(body, bytes);
   } else {
     body.append(bytes);
   }

@@ -15,20 +15,20 @@
 namespace cz::engineio {
 
 enum class PacketType : char {
-  open = '0',
-  close = '1',
-  ping = '2',
-  pong = '3',
-  message = '4',
-  upgrade = '5',
-  noop = '6',
+  Open = '0',
+  Close = '1',
+  Ping = '2',
+  Pong = '3',
+  Message = '4',
+  Upgrade = '5',
+  Noop = '6',
 };
 
 inline constexpr char kRecordSeparator = '\x1e';
 
 // A decoded packet whose data views the input (zero copy; valid while the input is).
 struct PacketView {
-  PacketType type = PacketType::noop;
+  PacketType type = PacketType::Noop;
   bool binary = false;
   std::string_view data;
 };
@@ -36,7 +36,7 @@ struct PacketView {
 // A decoded packet that owns its data (binary packets of a polling payload are decoded from
 // base64, so they cannot view the input).
 struct Packet {
-  PacketType type = PacketType::noop;
+  PacketType type = PacketType::Noop;
   bool binary = false;
   std::string data;
 };
@@ -49,7 +49,7 @@ Result<PacketView> decode_packet(std::string_view frame, bool binary);
 // body larger than `max_payload` bytes.
 Result<std::vector<Packet>> decode_payload(std::string_view body, std::size_t max_payload);
 
-// Type digit + data, e.g. encode_packet(PacketType::pong, "probe") == "3probe".
+// Type digit + data, e.g. encode_packet(PacketType::Pong, "probe") == "3probe".
 std::string encode_packet(PacketType type, std::string_view data = {});
 
 // A packet waiting to be sent: `bytes` is the complete encoded text packet (starting with its

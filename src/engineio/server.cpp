@@ -2,14 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
-#include "engineio/http_errors.hpp"
-#include "engineio/query.hpp"
+#include "engineio/error_response.hpp"
+#include "engineio/metrics.hpp"
 #include "engineio/server_context.hpp"
 #include "engineio/session.hpp"
 #include "engineio/session_id.hpp"
+#include "net/http_util.hpp"
+#include "util/query.hpp"
 
 namespace cz::engineio {
 
@@ -18,12 +22,12 @@ namespace http = net::http;
 
 namespace {
 
-HandshakeInfo make_handshake_info(const net::HttpExchange& exchange, QueryParams query,
+HandshakeInfo make_handshake_info(const net::HttpExchange& exchange, query::Params query,
                                   std::string_view transport) {
   HandshakeInfo info;
   const auto& req = exchange.request();
   info.url = std::string(req.target());
-  info.query = std::move(query);
+  info.query = std::move(query).items();
   for (const auto& field : req) {
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -46,7 +50,7 @@ void watch_poll(const std::shared_ptr<net::HttpExchange>& get,
 
 }  // namespace
 
-Server::Server(net::IoPool& pool, ConnectionAcceptor& acceptor, ServerOptions options)
+Server::Server(net::IoPool& pool, SessionAcceptor& acceptor, ServerOptions options)
     : context_(std::make_shared<ServerContext>(pool, acceptor, std::move(options))) {}
 
 Server::~Server() {
@@ -63,9 +67,36 @@ std::size_t Server::session_count() const {
   return context_->sessions.size();
 }
 
+TransportCounts Server::transport_counts() const {
+  const std::size_t websocket = context_->sessions.count_websocket();
+  const std::size_t all = context_->sessions.size();
+  // Two passes over the table: a session opened in between may make `all` the larger one only.
+  return TransportCounts{all > websocket ? all - websocket : 0, websocket};
+}
+
 void Server::close_all() {
   for (auto& session : context_->sessions.snapshot())
     asio::post(session->executor(), [session] { session->shutdown(); });
+}
+
+void Server::drain(std::chrono::milliseconds limit, std::function<void()> then) {
+  context_->draining.store(true);
+  close_all();
+  auto timer = std::make_shared<asio::steady_timer>(context_->pool.context(0));
+  wait_drained(std::move(timer), std::chrono::steady_clock::now() + limit, std::move(then));
+}
+
+void Server::wait_drained(std::shared_ptr<boost::asio::steady_timer> timer,
+                          std::chrono::steady_clock::time_point deadline,
+                          std::function<void()> then) {
+  if (context_->sessions.size() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    then();
+    return;
+  }
+  timer->expires_after(std::chrono::milliseconds(10));
+  timer->async_wait([this, timer, deadline, then = std::move(then)](const auto&) mutable {
+    wait_drained(std::move(timer), deadline, std::move(then));
+  });
 }
 
 void Server::reject(const std::shared_ptr<net::HttpExchange>& exchange, int code, bool upgrade) {
@@ -84,16 +115,16 @@ void Server::handle(std::shared_ptr<net::HttpExchange> exchange) {
     return;
   }
   // Checks in Node's order: transport, sid, method, protocol version.
-  auto query = parse_query(req.target());
-  const auto transport = query_param(query, "transport");
+  auto query = query::Params::parse_lenient(req.target());
+  const auto transport = query.get("transport");
   const auto& o = context_->options;
   const bool known_transport = transport && ((*transport == "polling" && o.allow_polling) ||
                                              (*transport == "websocket" && o.allow_websocket));
   if (!known_transport) {
-    reject(exchange, static_cast<int>(ErrorCode::unknown_transport), upgrade);
+    reject(exchange, static_cast<int>(ErrorCode::UnknownTransport), upgrade);
     return;
   }
-  if (const auto sid = query_param(query, "sid")) {
+  if (const auto sid = query.get("sid")) {
     handle_existing(std::move(exchange), std::string(*sid), *transport, upgrade);
     return;
   }
@@ -104,27 +135,27 @@ void Server::handle_existing(std::shared_ptr<net::HttpExchange> exchange, const 
                              std::string_view transport, bool upgrade) {
   auto session = context_->sessions.find(sid);
   if (!session) {
-    reject(exchange, static_cast<int>(ErrorCode::unknown_sid), upgrade);
+    reject(exchange, static_cast<int>(ErrorCode::UnknownSid), upgrade);
     return;
   }
   const std::string_view current = session->on_websocket() ? "websocket" : "polling";
   if (upgrade) {
     // Only polling -> websocket exists.
     if (transport != "websocket" || current != "polling" || !context_->options.allow_upgrades) {
-      reject(exchange, static_cast<int>(ErrorCode::bad_request), true);
+      reject(exchange, static_cast<int>(ErrorCode::BadRequest), true);
       return;
     }
     // The connection moves to the session's shard: one thread owns the session and its socket.
     auto ws = exchange->accept_websocket(session->shard());
     if (!ws) {
-      reject(exchange, static_cast<int>(ErrorCode::bad_request), true);
+      reject(exchange, static_cast<int>(ErrorCode::BadRequest), true);
       return;
     }
     asio::post(session->executor(), [session, ws] { session->on_upgrade(ws); });
     return;
   }
   if (transport != current) {
-    reject(exchange, static_cast<int>(ErrorCode::bad_request), false);
+    reject(exchange, static_cast<int>(ErrorCode::BadRequest), false);
     return;
   }
   const auto method = exchange->request().method();
@@ -136,33 +167,41 @@ void Server::handle_existing(std::shared_ptr<net::HttpExchange> exchange, const 
     asio::post(session->executor(),
                [session, ex = std::move(exchange)]() mutable { session->on_data(std::move(ex)); });
   } else {
-    reject(exchange, static_cast<int>(ErrorCode::bad_request), false);
+    reject(exchange, static_cast<int>(ErrorCode::BadRequest), false);
   }
 }
 
 void Server::handshake(std::shared_ptr<net::HttpExchange> exchange, std::string_view transport,
                        bool upgrade) {
   const auto& req = exchange->request();
+  if (context_->draining.load(std::memory_order_relaxed)) {
+    // Shutting down: the client retries later (another node, or this one restarted).
+    auto res = net::make_json_error(req, http::status::service_unavailable, "SHUTTING_DOWN",
+                                    "Server shutting down");
+    if (!upgrade) context_->cors.apply(req, res);
+    exchange->respond(std::move(res));
+    return;
+  }
   if (req.method() != http::verb::get) {
-    reject(exchange, static_cast<int>(ErrorCode::bad_handshake_method), upgrade);
+    reject(exchange, static_cast<int>(ErrorCode::BadHandshakeMethod), upgrade);
     return;
   }
   if (transport == "websocket" && !upgrade) {
-    reject(exchange, static_cast<int>(ErrorCode::bad_request), false);
+    reject(exchange, static_cast<int>(ErrorCode::BadRequest), false);
     return;
   }
   if (transport == "polling" && upgrade) {
-    reject(exchange, static_cast<int>(ErrorCode::bad_request), true);
+    reject(exchange, static_cast<int>(ErrorCode::BadRequest), true);
     return;
   }
   if (context_->options.allow_request && !context_->options.allow_request(req)) {
-    reject(exchange, static_cast<int>(ErrorCode::forbidden), upgrade);
+    reject(exchange, static_cast<int>(ErrorCode::Forbidden), upgrade);
     return;
   }
-  auto query = parse_query(req.target());
-  const auto eio = query_param(query, "EIO");
+  auto query = query::Params::parse_lenient(req.target());
+  const auto eio = query.get("EIO");
   if (!eio || *eio != "4") {
-    reject(exchange, static_cast<int>(ErrorCode::unsupported_protocol_version), upgrade);
+    reject(exchange, static_cast<int>(ErrorCode::UnsupportedProtocolVersion), upgrade);
     return;
   }
 
@@ -170,7 +209,7 @@ void Server::handshake(std::shared_ptr<net::HttpExchange> exchange, std::string_
   if (upgrade) {
     ws = exchange->accept_websocket(exchange->shard());
     if (!ws) {
-      reject(exchange, static_cast<int>(ErrorCode::bad_request), true);
+      reject(exchange, static_cast<int>(ErrorCode::BadRequest), true);
       return;
     }
   }
@@ -178,6 +217,7 @@ void Server::handshake(std::shared_ptr<net::HttpExchange> exchange, std::string_
   auto session = std::make_shared<Session>(
       context_, id, exchange->shard(), make_handshake_info(*exchange, std::move(query), transport));
   context_->sessions.insert(id, session);
+  (ws ? engine_metrics().handshakes_websocket : engine_metrics().handshakes_polling).inc();
   if (ws) {
     session->open_websocket(std::move(ws));
   } else {

@@ -2,7 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "engineio/http_errors.hpp"
+#include "engineio/metrics.hpp"
 #include "util/post_batch.hpp"
 
 namespace cz::engineio {
@@ -38,18 +38,18 @@ const SharedBuffer& ping_packet() {
 std::string_view reason_for(net::WebSocket::CloseCause cause) {
   using C = net::WebSocket::CloseCause;
   switch (cause) {
-    case C::slow_client:
+    case C::SlowClient:
       return "slow client";
-    case C::shutdown:
+    case C::Shutdown:
       return "server shutting down";
-    case C::local:
+    case C::Local:
       return "forced close";
-    case C::remote:
+    case C::Remote:
       return "transport close";
-    case C::none:
-    case C::protocol_error:
-    case C::too_big:
-    case C::io_error:
+    case C::None:
+    case C::ProtocolError:
+    case C::TooBig:
+    case C::IoError:
       return "transport error";
   }
   return "transport error";
@@ -64,14 +64,16 @@ Session::Session(std::shared_ptr<ServerContext> context, std::string id, net::Sh
       shard_(shard),
       io_(context_->pool.context(shard)),
       handshake_(std::move(handshake)),
+      polling_(*context_),
+      websocket_(io_),
       timer_(io_) {}
 
 Session::~Session() = default;
 
 // ---------------------------------------------------------------------------------------------
-// Connection
+// SessionHandle
 
-void Session::set_listener(std::shared_ptr<ConnectionListener> listener) {
+void Session::set_listener(std::shared_ptr<SessionListener> listener) {
   if (!on_own_thread()) {
     asio::post(io_, [self = shared_from_this(), l = std::move(listener)]() mutable {
       self->set_listener(std::move(l));
@@ -126,9 +128,8 @@ std::string open_packet(const ServerOptions& o, const std::string& sid, bool upg
 
 void Session::open_polling(std::shared_ptr<net::HttpExchange> handshake_get) {
   const auto& o = context_->options;
-  poll_ = std::move(handshake_get);
-  buffer_.push_back(
-      {make_buffer(open_packet(o, id_, o.allow_websocket && o.allow_upgrades)), false});
+  polling_.hold(std::move(handshake_get));
+  polling_.buffer(make_buffer(open_packet(o, id_, o.allow_websocket && o.allow_upgrades)), false);
   context_->acceptor.on_connection(shared_from_this());
   schedule_ping();
   // The handshake response carries the open packet and whatever on_connection queued.
@@ -136,10 +137,10 @@ void Session::open_polling(std::shared_ptr<net::HttpExchange> handshake_get) {
 }
 
 void Session::open_websocket(std::shared_ptr<net::WebSocket> ws) {
-  ws_ = std::move(ws);
-  websocket_.store(true, std::memory_order_release);
-  ws_->start(std::make_shared<WsListener>(weak_from_this(), ws_.get()));
-  ws_->send(make_buffer(open_packet(context_->options, id_, false)), false);
+  const net::WebSocket* socket = ws.get();
+  websocket_.attach(std::move(ws), std::make_shared<WsListener>(weak_from_this(), socket));
+  on_websocket_.store(true, std::memory_order_release);
+  websocket_.send(make_buffer(open_packet(context_->options, id_, false)), false);
   context_->acceptor.on_connection(shared_from_this());
   schedule_ping();
 }
@@ -147,105 +148,65 @@ void Session::open_websocket(std::shared_ptr<net::WebSocket> ws) {
 // ---------------------------------------------------------------------------------------------
 // Polling
 
-void Session::respond(const std::shared_ptr<net::HttpExchange>& exchange, net::Response response) {
-  context_->cors.apply(exchange->request(), response);
-  exchange->respond(std::move(response));
-}
-
-void Session::respond_payload(std::shared_ptr<net::HttpExchange> exchange, std::string body) {
-  net::Response res{http::status::ok, exchange->request().version()};
-  res.set(http::field::content_type, "text/plain; charset=UTF-8");
-  res.keep_alive(exchange->request().keep_alive());
-  res.body() = std::move(body);
-  res.prepare_payload();
-  respond(exchange, std::move(res));
+void Session::refuse(const std::shared_ptr<net::HttpExchange>& request, ErrorCode code) {
+  polling_.respond(request, make_error_response(request->request(), code, false));
 }
 
 void Session::on_poll(std::shared_ptr<net::HttpExchange> get) {
-  if (state_ == State::closed) {
-    respond(get, make_error_response(get->request(), ErrorCode::unknown_sid, false));
-    return;
-  }
-  if (websocket_.load()) {
-    respond(get, make_error_response(get->request(), ErrorCode::bad_request, false));
-    return;
-  }
-  if (poll_) {
+  if (state_ == State::Closed) return refuse(get, ErrorCode::UnknownSid);
+  if (on_websocket_.load()) return refuse(get, ErrorCode::BadRequest);
+  if (polling_.waiting()) {
     // Two GETs at once: the client is broken (or hostile); Node ends the session.
-    respond(get, make_error_response(get->request(), ErrorCode::bad_request, false));
+    refuse(get, ErrorCode::BadRequest);
     close_now("transport error");
     return;
   }
-  poll_ = std::move(get);
-  if (state_ == State::closing) {
+  polling_.hold(std::move(get));
+  if (state_ == State::Closing) {
     flush_poll();  // carries the close packet, then the session ends
     return;
   }
-  if (probe_ && probe_answered_) {
+  if (websocket_.probe_answered()) {
     // Upgrade in progress: release the client's polling loop at once so it can send "5".
-    respond_payload(std::move(poll_), encode_packet(PacketType::noop));
+    polling_.answer(PacketType::Noop);
     return;
   }
-  if (!buffer_.empty()) flush_poll();
+  if (!polling_.empty()) flush_poll();
 }
 
 void Session::on_poll_aborted(const net::HttpExchange* get) {
-  if (poll_.get() != get || state_ == State::closed) return;
-  poll_.reset();
+  if (!polling_.is_pending(get) || state_ == State::Closed) return;
+  polling_.forget_get();
   close_now("transport error");
 }
 
 void Session::on_data(std::shared_ptr<net::HttpExchange> post) {
-  if (state_ == State::closed) {
-    respond(post, make_error_response(post->request(), ErrorCode::unknown_sid, false));
-    return;
-  }
-  if (websocket_.load()) {
-    respond(post, make_error_response(post->request(), ErrorCode::bad_request, false));
-    return;
-  }
-  const std::string& body = post->request().body();
-  if (body.size() > context_->options.max_payload) {
-    net::Response res{http::status::payload_too_large, post->request().version()};
-    res.keep_alive(false);
-    respond(post, std::move(res));
-    close_now("transport error");
-    return;
-  }
-  auto packets = decode_payload(body, context_->options.max_payload);
+  if (state_ == State::Closed) return refuse(post, ErrorCode::UnknownSid);
+  if (on_websocket_.load()) return refuse(post, ErrorCode::BadRequest);
+  std::string_view close_reason;
+  auto packets = polling_.read_post(post, &close_reason);
   if (!packets) {
-    respond(post, make_error_response(post->request(), ErrorCode::bad_request, false));
-    close_now("parse error");
+    close_now(close_reason);
     return;
   }
-  net::Response ok{http::status::ok, post->request().version()};
-  // text/html, as Node answers, to keep some user agents from offering a download.
-  ok.set(http::field::content_type, "text/html");
-  ok.keep_alive(post->request().keep_alive());
-  ok.body() = "ok";
-  ok.prepare_payload();
-  respond(post, std::move(ok));
   // The exchange is answered; the session goes on with its packets.
   auto self = shared_from_this();  // a packet may close (and untable) the session
   for (auto& p : *packets) {
-    if (state_ != State::open) break;
+    if (state_ != State::Open) break;
     handle_packet(p.type, p.data, p.binary);
   }
 }
 
 void Session::send_packet(SharedBuffer bytes, bool binary) {
-  if (state_ != State::open) return;
-  if (ws_) {
-    ws_->send(std::move(bytes), binary);
+  if (state_ != State::Open) return;
+  if (websocket_.open()) {
+    websocket_.send(std::move(bytes), binary);
     return;
   }
-  buffered_bytes_ += bytes->size();
-  buffer_.push_back({std::move(bytes), binary});
-  if (buffered_bytes_ > context_->options.max_buffered_bytes) {
-    // The client does not come to fetch its packets; stop holding memory for it. (Safe with
-    // the sender on the stack: the listener hears of it from a fresh handler.)
-    buffer_.clear();
-    buffered_bytes_ = 0;
+  if (!polling_.buffer(std::move(bytes), binary)) {
+    // The client does not come to fetch its packets; its buffer is dropped. (Safe with the
+    // sender on the stack: the listener hears of it from a fresh handler.)
+    engine_metrics().slow_polling_clients.inc();
     close_now("slow client");
     return;
   }
@@ -253,7 +214,7 @@ void Session::send_packet(SharedBuffer bytes, bool binary) {
 }
 
 void Session::schedule_poll_flush() {
-  if (!poll_ || flush_scheduled_) return;
+  if (!polling_.waiting() || flush_scheduled_) return;
   // Deferred: everything sent by the current handler goes out in one response.
   flush_scheduled_ = true;
   asio::post(io_, [self = shared_from_this()] {
@@ -263,20 +224,15 @@ void Session::schedule_poll_flush() {
 }
 
 void Session::flush_poll() {
-  if (!poll_) return;
-  if (state_ == State::closing) {
+  if (!polling_.waiting()) return;
+  if (state_ == State::Closing) {
     // Last response: what is left, then the close packet.
-    buffer_.push_back({make_buffer(encode_packet(PacketType::close)), false});
-    respond_payload(std::move(poll_), encode_payload(buffer_));
-    buffer_.clear();
-    buffered_bytes_ = 0;
+    polling_.flush(true);
     finalize();
     return;
   }
-  if (buffer_.empty() || probe_answered_) return;
-  respond_payload(std::move(poll_), encode_payload(buffer_));
-  buffer_.clear();
-  buffered_bytes_ = 0;
+  // While a probe is answered, packets wait for the WebSocket (or for the probe to fail).
+  if (!websocket_.probe_answered()) polling_.flush();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,22 +240,22 @@ void Session::flush_poll() {
 
 void Session::handle_packet(PacketType type, std::string_view data, bool binary) {
   switch (type) {
-    case PacketType::message:
+    case PacketType::Message:
       deliver(data, binary);
       return;
-    case PacketType::pong:
+    case PacketType::Pong:
       on_pong();
       return;
-    case PacketType::ping:
+    case PacketType::Ping:
       // In protocol v4 only the server pings.
       close_now("transport error");
       return;
-    case PacketType::close:
-      close_now("transport close", PacketType::noop);
+    case PacketType::Close:
+      close_now("transport close", PacketType::Noop);
       return;
-    case PacketType::open:
-    case PacketType::upgrade:
-    case PacketType::noop:
+    case PacketType::Open:
+    case PacketType::Upgrade:
+    case PacketType::Noop:
       return;
   }
 }
@@ -325,7 +281,7 @@ void Session::schedule_ping() {
 }
 
 void Session::on_heartbeat(std::uint64_t generation) {
-  if (generation != timer_generation_ || state_ != State::open) return;
+  if (generation != timer_generation_ || state_ != State::Open) return;
   if (awaiting_pong_) {
     close_now("ping timeout");
     return;
@@ -347,31 +303,27 @@ void Session::on_pong() {
 // WebSocket and upgrade
 
 void Session::on_upgrade(std::shared_ptr<net::WebSocket> ws) {
-  if (state_ != State::open || websocket_.load() || probe_) {
+  if (state_ != State::Open || on_websocket_.load() || websocket_.probing()) {
     ws->close(1000);  // Node closes a second or late upgrade attempt the same way
     return;
   }
-  probe_ = std::move(ws);
-  probe_answered_ = false;
-  probe_->start(std::make_shared<WsListener>(weak_from_this(), probe_.get()));
-  upgrade_timer_ = std::make_unique<asio::steady_timer>(io_);
-  upgrade_timer_->expires_after(context_->options.upgrade_timeout);
-  upgrade_timer_->async_wait(
-      [weak = weak_from_this(), probe = probe_.get()](const boost::system::error_code& ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->probe_.get() != probe) return;
-        self->abandon_upgrade();
-      });
+  const net::WebSocket* probe = ws.get();
+  websocket_.start_probe(std::move(ws), std::make_shared<WsListener>(weak_from_this(), probe),
+                         context_->options.upgrade_timeout,
+                         [weak = weak_from_this()](const net::WebSocket* probe) {
+                           auto self = weak.lock();
+                           if (self && self->websocket_.is_probe(probe)) self->abandon_upgrade();
+                         });
 }
 
 void Session::on_ws_message(const net::WebSocket* ws, std::string_view payload, bool binary) {
-  if (probe_ && ws == probe_.get()) {
+  if (websocket_.is_probe(ws)) {
     on_probe_message(payload, binary);
     return;
   }
-  if (!ws_ || ws != ws_.get() || state_ != State::open) return;
+  if (!websocket_.is_socket(ws) || state_ != State::Open) return;
   if (payload.size() > context_->options.max_payload) {
-    close_now("transport error", PacketType::close, 1009);
+    close_now("transport error", PacketType::Close, 1009);
     return;
   }
   auto packet = decode_packet(payload, binary);
@@ -384,13 +336,12 @@ void Session::on_ws_message(const net::WebSocket* ws, std::string_view payload, 
 
 void Session::on_probe_message(std::string_view payload, bool binary) {
   if (!binary && payload == "2probe") {
-    probe_->send(make_buffer(encode_packet(PacketType::pong, "probe")), false);
-    probe_answered_ = true;
+    websocket_.answer_probe();
     // Make the client's pending GET return so that its polling transport can pause.
-    if (poll_) respond_payload(std::move(poll_), encode_packet(PacketType::noop));
+    polling_.answer(PacketType::Noop);
     return;
   }
-  if (!binary && payload == "5" && probe_answered_) {
+  if (!binary && payload == "5" && websocket_.probe_answered()) {
     complete_upgrade();
     return;
   }
@@ -398,58 +349,49 @@ void Session::on_probe_message(std::string_view payload, bool binary) {
 }
 
 void Session::complete_upgrade() {
-  upgrade_timer_.reset();
-  ws_ = std::move(probe_);
-  probe_answered_ = false;
-  websocket_.store(true, std::memory_order_release);
+  websocket_.promote_probe();
+  on_websocket_.store(true, std::memory_order_release);
   // The polling transport is discarded; a GET still pending gets a noop.
-  if (poll_) respond_payload(std::move(poll_), encode_packet(PacketType::noop));
-  for (auto& p : buffer_) ws_->send(std::move(p.bytes), p.binary);
-  buffer_.clear();
-  buffered_bytes_ = 0;
-  if (state_ == State::closing) {
-    ws_->close(1000);
+  polling_.answer(PacketType::Noop);
+  for (auto& p : polling_.take_buffer()) websocket_.send(std::move(p.bytes), p.binary);
+  if (state_ == State::Closing) {
+    websocket_.close(1000);
     finalize();
   }
 }
 
 void Session::abandon_upgrade() {
-  if (!probe_) return;
-  upgrade_timer_.reset();
-  probe_->close(1000);
-  probe_.reset();
-  probe_answered_ = false;
+  if (!websocket_.probing()) return;
+  websocket_.drop_probe(true);
   // Packets held back during the probe go out on polling again.
-  if (poll_ && !buffer_.empty()) flush_poll();
+  if (!polling_.empty()) flush_poll();
 }
 
 void Session::on_ws_close(const net::WebSocket* ws) {
-  if (probe_ && ws == probe_.get()) {
-    upgrade_timer_.reset();
-    probe_.reset();
-    probe_answered_ = false;
-    if (poll_ && !buffer_.empty()) flush_poll();
+  if (websocket_.is_probe(ws)) {
+    websocket_.drop_probe(false);
+    if (!polling_.empty()) flush_poll();
     return;
   }
-  if (!ws_ || ws != ws_.get() || state_ == State::closed) return;
-  close_now(reason_for(ws_->close_cause()));
+  if (!websocket_.is_socket(ws) || state_ == State::Closed) return;
+  close_now(reason_for(websocket_.close_cause()));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Closing
 
 void Session::begin_close() {
-  if (state_ != State::open) return;
+  if (state_ != State::Open) return;
   notify_close("forced close");
-  if (ws_) {
+  if (websocket_.open()) {
     // Queued packets are already in the socket's queue; the close frame follows them.
-    state_ = State::closing;
-    ws_->close(1000);
+    state_ = State::Closing;
+    websocket_.close(1000);
     finalize();
     return;
   }
-  state_ = State::closing;
-  if (poll_ && !probe_answered_) {
+  state_ = State::Closing;
+  if (polling_.waiting() && !websocket_.probe_answered()) {
     flush_poll();
     return;
   }
@@ -462,43 +404,42 @@ void Session::begin_close() {
 }
 
 void Session::shutdown() {
-  if (state_ == State::closed) return;
-  close_now("server shutting down", PacketType::close, 1001);
+  if (state_ == State::Closed) return;
+  if (state_ == State::Open && !websocket_.open() && !polling_.waiting()) {
+    // Between two polls: the close packet waits for the next GET (begin_close), as Node does;
+    // ending the session now would answer that GET "Session ID unknown".
+    notify_close("server shutting down");
+    return begin_close();
+  }
+  close_now("server shutting down", PacketType::Close, 1001);
 }
 
 void Session::abandon() {
-  state_ = State::closed;
+  state_ = State::Closed;
   notified_ = true;
   listener_.reset();
   early_messages_.clear();
-  poll_.reset();
-  probe_.reset();
-  ws_.reset();
-  upgrade_timer_.reset();
-  buffer_.clear();
+  polling_.forget_get();
+  polling_.clear();
+  websocket_.release();
 }
 
 void Session::close_now(std::string_view reason, PacketType poll_answer, std::uint16_t ws_code) {
-  if (state_ == State::closed) return;
+  if (state_ == State::Closed) return;
   notify_close(reason);
-  if (poll_) respond_payload(std::move(poll_), encode_packet(poll_answer));
-  if (ws_) ws_->close(ws_code);
+  polling_.answer(poll_answer);
+  websocket_.close(ws_code);
   finalize();
 }
 
 void Session::finalize() {
-  if (state_ == State::closed) return;
-  state_ = State::closed;
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
   ++timer_generation_;
   timer_.cancel();
-  upgrade_timer_.reset();
-  if (probe_) {
-    probe_->close(1000);
-    probe_.reset();
-  }
-  if (poll_) respond_payload(std::move(poll_), encode_packet(PacketType::close));
-  buffer_.clear();
-  buffered_bytes_ = 0;
+  websocket_.drop_probe(true);
+  polling_.answer(PacketType::Close);
+  polling_.clear();
   early_messages_.clear();
   context_->sessions.erase(id_, this);
 }

@@ -1,10 +1,12 @@
 #pragma once
-// Internal: one Engine.IO session. It lives on one shard; every method below except the
-// Connection ones that say "thread-safe" and on_websocket() runs on that shard's thread.
+// Internal: one Engine.IO session: its state, heartbeat, packets and close. It lives on one
+// shard; every method below except the SessionHandle ones that say "thread-safe" and
+// on_websocket() runs on that shard's thread.
 //
-// Transports: long-polling (packets buffered until the next GET, sent as one payload) or
-// WebSocket (packets handed straight to the socket's coalescing queue), and the upgrade from the
-// first to the second (probe, noop to the pending GET, upgrade packet).
+// Transports (as engine.io splits them): long-polling (polling_transport.hpp: packets buffered
+// until the next GET, sent as one payload) or WebSocket (websocket_transport.hpp: packets handed
+// straight to the socket's coalescing queue), and the upgrade from the first to the second
+// (probe, noop to the pending GET, upgrade packet), which this class sequences.
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,25 +14,28 @@
 #include <string>
 #include <vector>
 
-#include "engineio/connection.hpp"
+#include "engineio/error_response.hpp"
 #include "engineio/packet.hpp"
+#include "engineio/polling_transport.hpp"
 #include "engineio/server_context.hpp"
+#include "engineio/session_handle.hpp"
+#include "engineio/websocket_transport.hpp"
 #include "net/http.hpp"
 
 namespace cz::engineio {
 
-class Session final : public Connection, public std::enable_shared_from_this<Session> {
+class Session final : public SessionHandle, public std::enable_shared_from_this<Session> {
  public:
   Session(std::shared_ptr<ServerContext> context, std::string id, net::ShardId shard,
           HandshakeInfo handshake);
   ~Session() override;
 
-  // --- Connection ---
+  // --- SessionHandle ---
   const std::string& id() const override { return id_; }
   net::ShardId shard() const override { return shard_; }
   boost::asio::any_io_executor executor() const override { return io_.get_executor(); }
   const HandshakeInfo& handshake() const override { return handshake_; }
-  void set_listener(std::shared_ptr<ConnectionListener> listener) override;
+  void set_listener(std::shared_ptr<SessionListener> listener) override;
   void send(SharedBuffer packet, bool binary) override;  // thread-safe
   void close() override;                                 // thread-safe
 
@@ -50,18 +55,17 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void abandon();
 
   // Any thread: whether the session has moved to WebSocket (requests are checked against it).
-  bool on_websocket() const { return websocket_.load(std::memory_order_acquire); }
+  bool on_websocket() const { return on_websocket_.load(std::memory_order_acquire); }
 
   // --- from the WebSocket listeners ---
   void on_ws_message(const net::WebSocket* ws, std::string_view payload, bool binary);
   void on_ws_close(const net::WebSocket* ws);
 
  private:
-  enum class State { open, closing, closed };
+  enum class State { Open, Closing, Closed };
 
   bool on_own_thread() const { return io_.get_executor().running_in_this_thread(); }
-  void respond(const std::shared_ptr<net::HttpExchange>& exchange, net::Response response);
-  void respond_payload(std::shared_ptr<net::HttpExchange> exchange, std::string body);
+  void refuse(const std::shared_ptr<net::HttpExchange>& request, ErrorCode code);
 
   void send_packet(SharedBuffer bytes, bool binary);
   void schedule_poll_flush();
@@ -79,7 +83,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
   void begin_close();  // server-initiated, graceful
   // Ends the session now. `poll_answer` is what a pending GET receives ("1" close, "6" noop).
-  void close_now(std::string_view reason, PacketType poll_answer = PacketType::close,
+  void close_now(std::string_view reason, PacketType poll_answer = PacketType::Close,
                  std::uint16_t ws_code = 1000);
   void finalize();
   void notify_close(std::string_view reason);
@@ -90,9 +94,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   boost::asio::io_context& io_;
   const HandshakeInfo handshake_;
 
-  State state_ = State::open;
-  std::atomic<bool> websocket_{false};
-  std::shared_ptr<ConnectionListener> listener_;
+  State state_ = State::Open;
+  std::atomic<bool> on_websocket_{false};
+  std::shared_ptr<SessionListener> listener_;
   bool notified_ = false;
   std::string close_reason_;
   struct Inbound {
@@ -101,17 +105,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   };
   std::vector<Inbound> early_messages_;  // arrived before set_listener()
 
-  // Polling.
-  std::shared_ptr<net::HttpExchange> poll_;  // the pending GET
-  std::vector<OutgoingPacket> buffer_;
-  std::size_t buffered_bytes_ = 0;
-  bool flush_scheduled_ = false;
-
-  // WebSocket.
-  std::shared_ptr<net::WebSocket> ws_;
-  std::shared_ptr<net::WebSocket> probe_;  // upgrade in progress
-  bool probe_answered_ = false;
-  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
+  PollingTransport polling_;
+  bool flush_scheduled_ = false;  // a flush of the polling buffer is posted
+  WebSocketTransport websocket_;
 
   // Heartbeat (and, once closing, the close timeout).
   boost::asio::steady_timer timer_;

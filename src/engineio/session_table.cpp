@@ -1,5 +1,7 @@
 #include "engineio/session_table.hpp"
 
+#include "engineio/session.hpp"
+
 namespace cz::engineio {
 
 void SessionTable::insert(const std::string& id, std::shared_ptr<Session> session) {
@@ -43,6 +45,15 @@ std::vector<std::shared_ptr<Session>> SessionTable::take_all() {
     s.sessions.clear();
   }
   return out;
+}
+
+std::size_t SessionTable::count_websocket() const {
+  std::size_t n = 0;
+  for (auto& s : stripes_) {
+    std::lock_guard lock(s.mutex);
+    for (const auto& [id, session] : s.sessions) n += session->on_websocket() ? 1 : 0;
+  }
+  return n;
 }
 
 std::size_t SessionTable::size() const {

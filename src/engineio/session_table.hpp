@@ -24,6 +24,8 @@ class SessionTable {
   // Empties the table, returning what it held.
   std::vector<std::shared_ptr<Session>> take_all();
   std::size_t size() const;
+  // Sessions on the websocket transport now (the others poll).
+  std::size_t count_websocket() const;
 
  private:
   static constexpr std::size_t kStripes = 16;

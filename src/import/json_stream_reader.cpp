@@ -29,6 +29,9 @@ class JsonStreamReader final : public DocumentReader {
         step(buffer_[pos_]);
         ++pos_;
       }
+      // A "]" outside an array (--pretty files have none) stops that loop where it started:
+      // it is this piece, one byte long, or the reader would report it again forever.
+      if (pos_ == begin) ++pos_;
       out.json.clear();
       out.error = "not a document (an object was expected)";
       return true;

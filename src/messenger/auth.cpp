@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "messenger/errors.hpp"
+#include "messenger/events.hpp"
 #include "messenger/handlers.hpp"
 #include "messenger/identity.hpp"
 #include "messenger/json_writer.hpp"
@@ -75,7 +76,7 @@ void reply_verify(socketio::Socket& socket, const socketio::Ack& ack, const Erro
   if (error) write_field(w, "reason", error->message);
   w.EndObject();
   if (ack) ack(json);
-  socket.emit("verify_user", std::move(json));
+  socket.emit(event::kVerifyUser, std::move(json));
 }
 
 void on_verify_user(Context& ctx, socketio::Socket& socket, const socketio::Event& event,
@@ -144,8 +145,10 @@ void install_auth(const ContextPtr& ctx) {
     }
   });
 
-  ctx->ns.on("verify_user", [ctx](socketio::Socket& socket, const socketio::Event& event,
-                                  socketio::Ack ack) { on_verify_user(*ctx, socket, event, ack); });
+  ctx->ns.on(std::string(event::kVerifyUser),
+             [ctx](socketio::Socket& socket, const socketio::Event& event, socketio::Ack ack) {
+               on_verify_user(*ctx, socket, event, ack);
+             });
 }
 
 }  // namespace cz::messenger

@@ -6,7 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include "messenger/conversation.hpp"
 #include "messenger/jwt.hpp"
+#include "messenger/on_executor.hpp"
 #include "messenger/presence.hpp"
 #include "messenger/rate_limit.hpp"
 #include "messenger/room_details_source.hpp"
@@ -16,7 +18,6 @@
 #include "messenger/validate.hpp"
 #include "socketio/namespace.hpp"
 #include "store/store.hpp"
-#include "util/post_batch.hpp"
 
 namespace cz::messenger {
 
@@ -31,6 +32,7 @@ struct Context {
         presence(std::move(presence)),
         rooms(store, shards),
         token_expiry(shards),
+        conversations(std::make_shared<Conversations>(store, shards, broadcast_over(ns))),
         shards(std::move(shards)) {}
 
   socketio::Namespace& ns;
@@ -44,27 +46,16 @@ struct Context {
   RoomDetailsSource room_details;  // set once by install(); null: no lookups
   RateLimits rate_limits;          // set once by install()
   UserSockets user_sockets;        // sockets per user on this node (the per-user cap)
+  // Each stored action, for the socket handlers and REST alike (shared with rest::install).
+  const std::shared_ptr<Conversations> conversations;
   const std::vector<boost::asio::any_io_executor> shards;
 
-  // The shard that broadcasts a room's messages. Store completions arrive in commit order on
-  // the store's thread; posting every completion of a room to one shard keeps that order all
-  // the way to each recipient (FIFO from one thread to each shard), even when the two
-  // participants send from different shards.
-  const boost::asio::any_io_executor& home_shard(const std::string& room_id) const {
-    return shards[std::hash<std::string>{}(room_id) % shards.size()];
+  // The shard that runs a room's (or a user's) completions: Conversations::home_shard.
+  const boost::asio::any_io_executor& home_shard(std::string_view key) const {
+    return conversations->home_shard(key);
   }
 };
 
 using ContextPtr = std::shared_ptr<Context>;
-
-// Wraps a handler of Result<T> so that it runs on `executor` instead of the store's thread.
-template <typename T, typename F>
-store::Callback<T> on_executor(boost::asio::any_io_executor executor, F handler) {
-  return [executor = std::move(executor), handler = std::move(handler)](Result<T> r) mutable {
-    util::post_to(executor, [handler = std::move(handler), r = std::move(r)]() mutable {
-      handler(std::move(r));
-    });
-  };
-}
 
 }  // namespace cz::messenger

@@ -11,11 +11,9 @@
 #include <rapidjson/document.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
-#include "messenger/base64url.hpp"
+#include "util/base64.hpp"
 
 namespace cz::messenger {
 
@@ -186,9 +184,9 @@ Result<JwtClaims> JwtVerifier::verify(std::string_view token, TimeMs now) const 
 
   std::string_view parts[3];
   if (!split_token(token, parts)) return refuse("malformed token");
-  const auto header_text = base64url_decode(parts[0]);
-  const auto payload_text = base64url_decode(parts[1]);
-  const auto signature = base64url_decode(parts[2]);
+  const auto header_text = base64::url_decode(parts[0]);
+  const auto payload_text = base64::url_decode(parts[1]);
+  const auto signature = base64::url_decode(parts[2]);
   if (!header_text || !payload_text || !signature) return refuse("malformed token");
 
   rapidjson::Document header;
@@ -230,7 +228,8 @@ Result<JwtClaims> JwtVerifier::verify(std::string_view token, TimeMs now) const 
 
   const std::int64_t now_s = now / 1000;
   const std::int64_t leeway = leeway_.count();
-  if (claims.exp && now_s >= *claims.exp + leeway) return refuse("token expired");
+  // now_s - leeway, not exp + leeway: exp is the token's and may be near INT64_MAX.
+  if (claims.exp && now_s - leeway >= *claims.exp) return refuse("token expired");
   if (claims.nbf && now_s + leeway < *claims.nbf) return refuse("token not yet valid");
   return claims;
 }
@@ -243,14 +242,6 @@ Result<JwtClaims> JwtVerifier::verify_user(std::string_view token, std::string_v
   if (claims->sub != user_id) return refuse("subject mismatch");
   if (claims->role && !iequals(*claims->role, role)) return refuse("role mismatch");
   return claims;
-}
-
-std::string read_key_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the JWT public key file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace cz::messenger

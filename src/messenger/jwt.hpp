@@ -68,7 +68,4 @@ class JwtVerifier {
   std::size_t max_token_bytes_;
 };
 
-// Reads a PEM file; throws std::runtime_error with the path on failure.
-std::string read_key_file(const std::string& path);
-
 }  // namespace cz::messenger

@@ -3,12 +3,11 @@
 // Every event is checked against the socket's verified identity (never the client's `from`)
 // and the room's participants (RoomDirectory, cached per shard) before anything is stored or
 // forwarded.
-#include <spdlog/spdlog.h>
-
 #include "messenger/errors.hpp"
+#include "messenger/events.hpp"
 #include "messenger/handlers.hpp"
 #include "messenger/identity.hpp"
-#include "messenger/json_writer.hpp"
+#include "messenger/metrics.hpp"
 #include "messenger/render.hpp"
 #include "messenger/reply.hpp"
 #include "socketio/socket.hpp"
@@ -48,36 +47,7 @@ void with_conversation(const ContextPtr& ctx, Socket& socket, std::string_view e
 
 // --- new_message ---------------------------------------------------------------------------
 
-constexpr std::string_view kNewMessage = "new_message";
-
-// Store first; then one broadcast to both users' rooms (every tab of both, the sender's
-// included) and the ack. A retry (same from + client_message_id) is acked with the stored
-// message and not delivered again.
-void store_and_deliver(const ContextPtr& ctx, const std::shared_ptr<Socket>& socket,
-                       store::NewMessage msg, Ack ack) {
-  const std::string room_id = msg.room_id;
-  ctx->store.insert_message(
-      std::move(msg),
-      on_executor<store::InsertMessageResult>(
-          ctx->home_shard(room_id),
-          [ctx, socket, ack = std::move(ack)](Result<store::InsertMessageResult> r) {
-            if (!r) return refuse(*socket, kNewMessage, ack, client_error_from_store(r.error()));
-            const store::Message& m = r->message;
-            std::string json = render_message(m);
-            if (r->duplicate) {
-              // Not delivered twice (issue #3). A message committed by a node that died before
-              // broadcasting it reaches its receiver through `sync`, not live.
-              spdlog::debug("messenger: duplicate new_message {} from {} acked again", m.id,
-                            m.from);
-              if (ack) ack(std::move(json));
-              return;
-            }
-            // Broadcast before the ack: the fan-out (to Redis in a cluster) is queued before
-            // the sender can learn that the message is safe.
-            ctx->ns.to(m.from).to(m.to).emit(kNewMessage, json);
-            if (ack) ack(std::move(json));
-          }));
-}
+using event::kNewMessage;
 
 void on_new_message(const ContextPtr& ctx, Socket& socket, const Event& event, Ack ack) {
   auto obj = payload_object(event.args);
@@ -90,24 +60,18 @@ void on_new_message(const ContextPtr& ctx, Socket& socket, const Event& event, A
   auto self = socket.shared_from_this();
   with_conversation(ctx, socket, kNewMessage, ack, msg->room_id, msg->from, msg->to,
                     [ctx, self, msg, ack]() mutable {
-                      store_and_deliver(ctx, self, std::move(*msg), std::move(ack));
+                      ctx->conversations->send_message(
+                          std::move(*msg), [self, ack = std::move(ack)](Result<SentMessage> r) {
+                            if (!r)
+                              return refuse(*self, kNewMessage, ack,
+                                            client_error_from_store(r.error()));
+                            if (!r->duplicate) messenger_metrics().stored(Api::Socket).inc();
+                            if (ack) ack(std::move(r->json));
+                          });
                     });
 }
 
 // --- typing / stop_typing ------------------------------------------------------------------
-
-std::string render_typing(const Typing& t) {
-  std::string json;
-  json.reserve(t.room_id.size() + t.from.size() + t.to.size() + 40);
-  StringSink sink(json);
-  JsonWriter w(sink);
-  w.StartObject();
-  write_field(w, "room_id", t.room_id);
-  write_field(w, "from", t.from);
-  write_field(w, "to", t.to);
-  w.EndObject();
-  return json;
-}
 
 // Forwarded to `to` only; never stored.
 void on_typing(const ContextPtr& ctx, std::string_view name, Socket& socket, const Event& event,
@@ -118,37 +82,14 @@ void on_typing(const ContextPtr& ctx, std::string_view name, Socket& socket, con
   if (!parsed) return refuse(socket, name, ack, parsed.error());
   auto t = std::make_shared<Typing>(std::move(*parsed));
   with_conversation(ctx, socket, name, ack, t->room_id, t->from, t->to, [ctx, name, t, ack] {
-    ctx->ns.to(t->to).emit(name, render_typing(*t));
+    ctx->ns.to(t->to).emit(name, render_typing(t->room_id, t->from, t->to));
     if (ack) ack(R"({"status":true})");
   });
 }
 
 // --- seen_messages -------------------------------------------------------------------------
 
-constexpr std::string_view kSeenMessages = "seen_messages";
-
-// {room_id, from, to, message_ids} (the ids actually marked) / {status, message_ids}
-std::string render_seen(const SeenMessages& s, const std::vector<std::string>& ids,
-                        bool with_status) {
-  std::string json;
-  StringSink sink(json);
-  JsonWriter w(sink);
-  w.StartObject();
-  if (with_status) {
-    write_key(w, "status");
-    w.Bool(true);
-  } else {
-    write_field(w, "room_id", s.room_id);
-    write_field(w, "from", s.from);
-    write_field(w, "to", s.to);
-  }
-  write_key(w, "message_ids");
-  w.StartArray();
-  for (const auto& id : ids) write_string(w, id);
-  w.EndArray();
-  w.EndObject();
-  return json;
-}
+using event::kSeenMessages;
 
 // Marks the messages (only those addressed to the caller in that room), resets the caller's
 // unseen counter, and tells the other participant which messages were read, and the caller's
@@ -163,17 +104,12 @@ void on_seen_messages(const ContextPtr& ctx, Socket& socket, const Event& event,
   auto self = socket.shared_from_this();
   with_conversation(
       ctx, socket, kSeenMessages, ack, s->room_id, s->from, s->to, [ctx, self, s, ack]() mutable {
-        ctx->store.mark_seen(
-            s->room_id, s->from, s->message_ids,
-            on_executor<std::vector<std::string>>(
-                self->executor(),
-                [ctx, self, s, ack = std::move(ack)](Result<std::vector<std::string>> r) {
-                  if (!r)
-                    return refuse(*self, kSeenMessages, ack, client_error_from_store(r.error()));
-                  if (ack) ack(render_seen(*s, *r, true));
-                  if (!r->empty())
-                    self->to(s->from).to(s->to).emit(kSeenMessages, render_seen(*s, *r, false));
-                }));
+        ctx->conversations->mark_seen(
+            s->room_id, s->from, s->to, std::move(s->message_ids), self->id(),
+            [self, ack = std::move(ack)](Result<std::vector<std::string>> r) {
+              if (!r) return refuse(*self, kSeenMessages, ack, client_error_from_store(r.error()));
+              if (ack) ack(render_seen_ack(*r));
+            });
       });
 }
 
@@ -183,7 +119,7 @@ void install_message_events(const ContextPtr& ctx) {
   ctx->ns.on(std::string(kNewMessage), [ctx](Socket& socket, const Event& event, Ack ack) {
     on_new_message(ctx, socket, event, std::move(ack));
   });
-  for (std::string_view name : {std::string_view("typing"), std::string_view("stop_typing")}) {
+  for (std::string_view name : {event::kTyping, event::kStopTyping}) {
     ctx->ns.on(std::string(name), [ctx, name](Socket& socket, const Event& event, Ack ack) {
       on_typing(ctx, name, socket, event, std::move(ack));
     });

@@ -14,10 +14,12 @@ Presence& Messenger::presence() {
   return *context_->presence;
 }
 
+std::shared_ptr<Conversations> Messenger::conversations() {
+  return context_->conversations;
+}
+
 std::unique_ptr<Messenger> install(socketio::Server& server, store::Store& store, Options options) {
   if (options.shards.empty()) throw std::runtime_error("messenger: no I/O shards given");
-  if (options.jwt.public_key_pem.empty() && !options.jwt_public_key_file.empty())
-    options.jwt.public_key_pem = read_key_file(options.jwt_public_key_file);
   options.jwt.max_token_bytes = options.limits.max_token_bytes;
   if (!options.presence) options.presence = std::make_shared<LocalPresence>();
 
@@ -33,6 +35,8 @@ std::unique_ptr<Messenger> install(socketio::Server& server, store::Store& store
   install_message_events(ctx);
   install_sync_events(ctx);
   install_malformed(ctx);
+  // Emitted under names no handler has (the others are counted under their handler's name).
+  ctx->ns.declare_emitted_events({"error", "user_status"});
   return std::make_unique<Messenger>(std::move(ctx));
 }
 

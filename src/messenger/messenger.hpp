@@ -3,7 +3,7 @@
 //
 //   messenger::Options options;
 //   options.jwt.hs256_secret = config.jwt_secret;
-//   options.jwt_public_key_file = config.jwt_public_key_file;
+//   options.jwt.public_key_pem = read_text_file(config.jwt_public_key_file);
 //   options.limits.max_content_bytes = config.max_message_size;
 //   options.shards = io_pool.executors();
 //   auto messenger = messenger::install(socketio_server, *store, std::move(options));
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "messenger/conversation.hpp"
 #include "messenger/jwt.hpp"
 #include "messenger/presence.hpp"
 #include "messenger/rate_limit.hpp"
@@ -31,8 +32,6 @@ struct Context;
 struct Options {
   std::string namespace_name = "/messenger";
   JwtOptions jwt;
-  // Read into jwt.public_key_pem when set (and that is empty).
-  std::string jwt_public_key_file;
   Limits limits;
   RateLimits rate_limits;
   // One executor per I/O thread, indexed by net::ShardId (IoPool::executors()). Required.
@@ -51,6 +50,8 @@ class Messenger {
   Messenger& operator=(const Messenger&) = delete;
 
   Presence& presence();
+  // Each stored action (send, seen, create, edit, delete, enable), for rest::install to share.
+  std::shared_ptr<Conversations> conversations();
 
  private:
   std::shared_ptr<Context> context_;

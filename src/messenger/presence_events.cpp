@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "messenger/errors.hpp"
+#include "messenger/events.hpp"
 #include "messenger/handlers.hpp"
 #include "messenger/identity.hpp"
 #include "messenger/json_writer.hpp"
@@ -17,8 +18,8 @@
 namespace cz::messenger {
 namespace {
 
-constexpr std::string_view kUserStatus = "user_status";
-constexpr std::string_view kGetUserStatus = "get_user_status";
+using event::kGetUserStatus;
+using event::kUserStatus;
 
 void write_status(JsonWriter& w, const UserStatus& s) {
   w.StartObject();

@@ -13,10 +13,10 @@
 namespace cz::messenger {
 
 EventRateLimiter::Verdict EventRateLimiter::check(const RateLimits& limits, std::uint32_t now_ms) {
-  if (events_.take(limits.events, now_ms)) return Verdict::kAllow;
-  if (limits.max_refused == 0) return Verdict::kRefuse;
+  if (events_.take(limits.events, now_ms)) return Verdict::Allow;
+  if (limits.max_refused == 0) return Verdict::Refuse;
   const TokenRate patience{limits.events.per_second, static_cast<double>(limits.max_refused)};
-  return patience_.take(patience, now_ms) ? Verdict::kRefuse : Verdict::kDisconnect;
+  return patience_.take(patience, now_ms) ? Verdict::Refuse : Verdict::Disconnect;
 }
 
 bool admit_event(const Context& ctx, socketio::Socket& socket, std::string_view event,
@@ -24,16 +24,16 @@ bool admit_event(const Context& ctx, socketio::Socket& socket, std::string_view 
   Identity* me = identity_of(socket);
   if (!me || ctx.rate_limits.events.unlimited()) return true;
   switch (me->rate.check(ctx.rate_limits, steady_ms32())) {
-    case EventRateLimiter::Verdict::kAllow:
+    case EventRateLimiter::Verdict::Allow:
       return true;
-    case EventRateLimiter::Verdict::kRefuse:
+    case EventRateLimiter::Verdict::Refuse:
       refuse(socket, event, ack,
              make_error(code::kRateLimited,
                         "too many events: at most " +
                             std::to_string(static_cast<long>(ctx.rate_limits.events.per_second)) +
                             " per second"));
       return false;
-    case EventRateLimiter::Verdict::kDisconnect:
+    case EventRateLimiter::Verdict::Disconnect:
       spdlog::info("messenger: socket {} of {} kept sending over its event rate, disconnected",
                    socket.id(), me->user_id);
       refuse(socket, event, ack, make_error(code::kRateLimited, "too many events: disconnected"));

@@ -22,7 +22,7 @@ struct RateLimits {
 
 class EventRateLimiter {
  public:
-  enum class Verdict { kAllow, kRefuse, kDisconnect };
+  enum class Verdict { Allow, Refuse, Disconnect };
   Verdict check(const RateLimits& limits, std::uint32_t now_ms);
 
  private:

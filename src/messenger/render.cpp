@@ -168,6 +168,87 @@ std::string render_room_for(const store::Room& room, store::Role viewer) {
   return render([&](JsonWriter& w) { write_room_for(w, room, viewer); });
 }
 
+std::string render_typing(std::string_view room_id, std::string_view from, std::string_view to) {
+  return render([&](JsonWriter& w) {
+    w.StartObject();
+    write_field(w, "room_id", room_id);
+    write_field(w, "from", from);
+    write_field(w, "to", to);
+    w.EndObject();
+  });
+}
+
+namespace {
+
+void write_ids(JsonWriter& w, const std::vector<std::string>& ids) {
+  write_key(w, "message_ids");
+  w.StartArray();
+  for (const auto& id : ids) write_string(w, id);
+  w.EndArray();
+}
+
+}  // namespace
+
+std::string render_seen_event(std::string_view room_id, std::string_view reader,
+                              std::string_view other, const std::vector<std::string>& ids) {
+  return render([&](JsonWriter& w) {
+    w.StartObject();
+    write_field(w, "room_id", room_id);
+    write_field(w, "from", reader);
+    write_field(w, "to", other);
+    write_ids(w, ids);
+    w.EndObject();
+  });
+}
+
+std::string render_seen_ack(const std::vector<std::string>& ids) {
+  return render([&](JsonWriter& w) {
+    w.StartObject();
+    write_key(w, "status");
+    w.Bool(true);
+    write_ids(w, ids);
+    w.EndObject();
+  });
+}
+
+std::string render_room_side_event(const store::Room& room, store::Role side, bool deleted,
+                                   TimeMs at) {
+  return render([&](JsonWriter& w) {
+    w.StartObject();
+    write_field(w, "room_id", room.id);
+    write_field(w, "user_id", side == store::Role::Buyer ? room.buyer : room.seller);
+    write_field(w, "role", role_name(side));
+    write_key(w, "deleted");
+    w.Bool(deleted);
+    write_field(w, "at", format_iso8601(at));
+    w.EndObject();
+  });
+}
+
+std::string_view create_outcome_name(store::CreateOutcome outcome) {
+  switch (outcome) {
+    case store::CreateOutcome::Created:
+      return "created";
+    case store::CreateOutcome::Existed:
+      return "existed";
+    case store::CreateOutcome::Reenabled:
+      return "reenabled";
+  }
+  return "existed";
+}
+
+std::string_view create_outcome_message(store::CreateOutcome outcome) {
+  switch (outcome) {
+    case store::CreateOutcome::Created:
+      return "Created room successfully!";
+    case store::CreateOutcome::Existed:
+      return "Room exists!";
+    case store::CreateOutcome::Reenabled:
+      return "Room exists and re-enable room for seller and buyer";
+  }
+  return "Room exists!";
+}
+
 void write_error(JsonWriter& w, const Error& error) {
   w.StartObject();
   write_key(w, "error");

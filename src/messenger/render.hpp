@@ -6,10 +6,13 @@
 // render_* return the value alone as a string.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "messenger/json_writer.hpp"
 #include "store/model.hpp"
+#include "store/store.hpp"
 #include "util/result.hpp"
+#include "util/time.hpp"
 
 namespace cz::messenger {
 
@@ -33,6 +36,25 @@ std::string render_room(const store::Room& room);
 // a seller the mirror image with `buyer_info`. The other side's private fields are left out.
 void write_room_for(JsonWriter& w, const store::Room& room, store::Role viewer);
 std::string render_room_for(const store::Room& room, store::Role viewer);
+
+// --- events and acks (the same bytes whether a socket or a REST call caused them) ---------
+
+// typing / stop_typing: {room_id, from, to}
+std::string render_typing(std::string_view room_id, std::string_view from, std::string_view to);
+
+// seen_messages, to both participants: {room_id, from (the reader), to, message_ids}
+std::string render_seen_event(std::string_view room_id, std::string_view reader,
+                              std::string_view other, const std::vector<std::string>& ids);
+// The seen_messages ack: {status: true, message_ids}
+std::string render_seen_ack(const std::vector<std::string>& ids);
+
+// room_deleted / room_enabled, to the other participant: {room_id, user_id, role, deleted, at}
+std::string render_room_side_event(const store::Room& room, store::Role side, bool deleted,
+                                   TimeMs at);
+
+// How a create_room went: "created" | "existed" | "reenabled", and the original's wording.
+std::string_view create_outcome_name(store::CreateOutcome outcome);
+std::string_view create_outcome_message(store::CreateOutcome outcome);
 
 // {"error":{"code":...,"message":...}}, the body of every refusal.
 void write_error(JsonWriter& w, const Error& error);

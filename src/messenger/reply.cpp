@@ -1,9 +1,11 @@
 #include "messenger/reply.hpp"
+#include "messenger/events.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "messenger/identity.hpp"
 #include "messenger/json_writer.hpp"
+#include "messenger/metrics.hpp"
 #include "messenger/render.hpp"
 
 namespace cz::messenger {
@@ -12,6 +14,7 @@ void refuse(socketio::Socket& socket, std::string_view event, const socketio::Ac
             const Error& error) {
   spdlog::debug("messenger: {} refused for socket {}: {} ({})", event, socket.id(), error.code,
                 error.message);
+  messenger_metrics().error(Api::Socket, error.code).inc();
   if (ack) {
     ack(render_error(error));
     return;
@@ -24,7 +27,7 @@ void refuse(socketio::Socket& socket, std::string_view event, const socketio::Ac
   write_field(w, "code", error.code);
   write_field(w, "message", error.message);
   w.EndObject();
-  socket.emit("error", std::move(json));
+  socket.emit(event::kError, std::move(json));
 }
 
 }  // namespace cz::messenger

@@ -1,7 +1,7 @@
 #pragma once
 // Where a new room's shop and buyer details come from besides the client: the marketplace's
-// services in the original service (see rest/lookup.hpp for the HTTP implementation). Kept as a
-// plain function type so that the socket handlers do not depend on how details are fetched.
+// services in the original service (see messenger/lookup.hpp for the HTTP implementation). Kept as
+// a plain function type so that the socket handlers do not depend on how details are fetched.
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>

@@ -1,6 +1,7 @@
 // sync: what the caller missed. Clients call it after (re)connecting with the id (or time) of
 // the last message they hold and page until has_more is false.
 #include "messenger/errors.hpp"
+#include "messenger/events.hpp"
 #include "messenger/handlers.hpp"
 #include "messenger/identity.hpp"
 #include "messenger/json_writer.hpp"
@@ -11,7 +12,7 @@
 namespace cz::messenger {
 namespace {
 
-constexpr std::string_view kSync = "sync";
+using event::kSync;
 
 // {messages: [...oldest first], has_more, next_since (the id to pass as `since` next; absent
 // when there is nothing)}

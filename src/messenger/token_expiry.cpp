@@ -1,4 +1,5 @@
 #include "messenger/token_expiry.hpp"
+#include "messenger/events.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -87,7 +88,7 @@ void TokenExpiry::expire_due(Shard& shard) {
     const Identity* me = identity_of(*socket);
     spdlog::debug("messenger: token of {} expired, disconnecting socket {}",
                   me ? me->user_id : std::string(), socket->id());
-    socket->emit("verify_user", std::string(kExpiredReply));
+    socket->emit(event::kVerifyUser, std::string(kExpiredReply));
     socket->disconnect();
   }
 }

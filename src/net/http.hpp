@@ -47,16 +47,16 @@ class WebSocket {
   // --- added by the net layer (additive) ---
   // Why the connection ended, for the layer above to name it; meaningful once on_close() ran.
   enum class CloseCause {
-    none,            // still open
-    local,           // close() was called
-    remote,          // the peer sent a close frame or closed the TCP connection
-    protocol_error,  // the peer broke RFC 6455 (close code 1002/1007)
-    too_big,         // a message over the size limit (close code 1009)
-    slow_client,     // the send queue went over its byte bound
-    io_error,        // a socket error
-    shutdown,        // the server is stopping
+    None,           // still open
+    Local,          // close() was called
+    Remote,         // the peer sent a close frame or closed the TCP connection
+    ProtocolError,  // the peer broke RFC 6455 (close code 1002/1007)
+    TooBig,         // a message over the size limit (close code 1009)
+    SlowClient,     // the send queue went over its byte bound
+    IoError,        // a socket error
+    Shutdown,       // the server is stopping
   };
-  virtual CloseCause close_cause() const { return CloseCause::none; }
+  virtual CloseCause close_cause() const { return CloseCause::None; }
 };
 
 // One HTTP request waiting for its answer.

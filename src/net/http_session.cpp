@@ -299,8 +299,10 @@ void HttpSession::send_response(std::uint64_t generation, Response response) {
   awaiting_response_ = false;
   const bool keep_alive = request_keep_alive_ && response.keep_alive() && !stopping_;
   response.keep_alive(keep_alive);
-  response.prepare_payload();
-  // HEAD: the headers of the GET, no body.
+  // HEAD: the headers of the GET, no body. A handler that answered HEAD itself (no body, the
+  // GET's Content-Length set) keeps its length.
+  if (!(head_request_ && response.body().empty() && response.has_content_length()))
+    response.prepare_payload();
   if (head_request_) response.body().clear();
   write(std::move(response), !keep_alive);
 }

@@ -4,6 +4,9 @@
 #include <openssl/sha.h>
 
 #include <cstring>
+#include <limits>
+
+#include "util/utf8.hpp"
 
 namespace cz::net::ws {
 
@@ -99,57 +102,12 @@ void apply_mask(char* data, std::size_t size, const std::uint8_t mask[4], std::s
   for (; i < size; ++i) data[i] = static_cast<char>(data[i] ^ m[i & 3]);
 }
 
-bool is_valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    // ASCII fast path, eight bytes at a time.
-    if (i + 8 <= n) {
-      std::uint64_t v;
-      std::memcpy(&v, s + i, 8);
-      if ((v & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t extra;
-    std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= n) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const unsigned char cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF.
-    if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
 std::size_t FrameParser::frame_size(const char* data, std::size_t size) {
   Header h;
   if (!read_header(data, size, h)) return 0;
+  // The 64-bit length is the peer's claim: saturate rather than wrap to a small size.
+  constexpr auto kMax = std::numeric_limits<std::size_t>::max();
+  if (h.length > kMax - h.size) return kMax;
   return h.size + h.length;
 }
 
@@ -201,21 +159,21 @@ std::uint16_t FrameParser::on_frame(bool fin, Opcode op, char* payload, std::siz
                                     FrameSink& sink, bool& closed) {
   const std::string_view view(payload, len);
   switch (op) {
-    case Opcode::ping:
+    case Opcode::Ping:
       sink.on_ping(view);
       return 0;
-    case Opcode::pong:
+    case Opcode::Pong:
       sink.on_pong(view);
       return 0;
-    case Opcode::close:
+    case Opcode::Close:
       closed = true;
       return on_close_frame(payload, len, sink);
-    case Opcode::text:
-    case Opcode::binary: {
+    case Opcode::Text:
+    case Opcode::Binary: {
       if (in_message_) return close_code::protocol_error;  // new message inside a fragmented one
-      const bool binary = op == Opcode::binary;
+      const bool binary = op == Opcode::Binary;
       if (fin) {
-        if (!binary && !is_valid_utf8(view)) return close_code::invalid_payload;
+        if (!binary && !utf8::is_valid(view)) return close_code::invalid_payload;
         sink.on_message(view, binary);
         return 0;
       }
@@ -224,12 +182,12 @@ std::uint16_t FrameParser::on_frame(bool fin, Opcode op, char* payload, std::siz
       fragments_.assign(payload, len);
       return 0;
     }
-    case Opcode::continuation: {
+    case Opcode::Continuation: {
       if (!in_message_) return close_code::protocol_error;
       fragments_.append(payload, len);
       if (!fin) return 0;
       in_message_ = false;
-      if (!message_binary_ && !is_valid_utf8(fragments_)) return close_code::invalid_payload;
+      if (!message_binary_ && !utf8::is_valid(fragments_)) return close_code::invalid_payload;
       sink.on_message(fragments_, message_binary_);
       std::string().swap(fragments_);  // give the memory back: idle connections stay small
       return 0;
@@ -247,7 +205,7 @@ std::uint16_t FrameParser::on_close_frame(const char* payload, std::size_t len, 
   const std::uint16_t code = read_u16(payload);
   if (!is_valid_close_code(code)) return close_code::protocol_error;
   const std::string_view reason(payload + 2, len - 2);
-  if (!is_valid_utf8(reason)) return close_code::invalid_payload;
+  if (!utf8::is_valid(reason)) return close_code::invalid_payload;
   sink.on_close(code, reason);
   return 0;
 }

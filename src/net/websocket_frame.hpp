@@ -13,12 +13,12 @@
 namespace cz::net::ws {
 
 enum class Opcode : std::uint8_t {
-  continuation = 0x0,
-  text = 0x1,
-  binary = 0x2,
-  close = 0x8,
-  ping = 0x9,
-  pong = 0xA,
+  Continuation = 0x0,
+  Text = 0x1,
+  Binary = 0x2,
+  Close = 0x8,
+  Ping = 0x9,
+  Pong = 0xA,
 };
 
 namespace close_code {
@@ -103,9 +103,6 @@ std::string encode_client_frame(Opcode op, std::string_view payload, std::uint32
 
 // XORs `size` bytes with the 4-byte mask, starting at mask position `offset % 4`.
 void apply_mask(char* data, std::size_t size, const std::uint8_t mask[4], std::size_t offset = 0);
-
-// Whether `text` is well-formed UTF-8 (text messages and close reasons must be).
-bool is_valid_utf8(std::string_view text);
 
 // Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA1(key + RFC 6455 GUID)).
 std::string accept_key(std::string_view client_key);

@@ -24,7 +24,7 @@ void WebSocketSession::watch_fragments() {
     if (ec || self->finished_ || !self->parser_.assembling()) return;
     spdlog::debug("websocket: fragmented message not completed in time, closing");
     self->read_stopped_ = true;
-    self->send_close(ws::close_code::policy_violation, CloseCause::protocol_error);
+    self->send_close(ws::close_code::policy_violation, CloseCause::ProtocolError);
   });
 }
 
@@ -33,7 +33,7 @@ bool WebSocketSession::control_frame_allowed() {
   if (!close_queued_) {
     spdlog::debug("websocket: too many control frames, closing");
     read_stopped_ = true;
-    send_close(ws::close_code::policy_violation, CloseCause::protocol_error);
+    send_close(ws::close_code::policy_violation, CloseCause::ProtocolError);
   }
   return false;
 }

@@ -1,4 +1,5 @@
 #include "net/websocket_session.hpp"
+#include "util/metrics.hpp"
 #include "util/post_batch.hpp"
 
 #include <boost/asio/post.hpp>
@@ -10,6 +11,12 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
+
+metrics::Counter& slow_websocket_clients() {
+  static metrics::Counter& counter = metrics::registry().counter(
+      metrics::kSlowClientsDropped, metrics::kSlowClientsDroppedHelp, {{"transport", "websocket"}});
+  return counter;
+}
 
 // Reads go through one buffer per I/O thread, so an idle connection owns none.
 constexpr std::size_t kScratchSize = 64 * 1024;
@@ -94,7 +101,7 @@ void WebSocketSession::read_available() {
       return;
     }
     if (ec) {
-      finish(ec == asio::error::eof ? CloseCause::remote : CloseCause::io_error);
+      finish(ec == asio::error::eof ? CloseCause::Remote : CloseCause::IoError);
       return;
     }
     if (!consume(buf, n)) return;
@@ -124,7 +131,7 @@ void WebSocketSession::wait_readable() {
                        if (self->finished_) return;
                        if (ec) {
                          if (ec != asio::error::operation_aborted)
-                           self->finish(CloseCause::io_error);
+                           self->finish(CloseCause::IoError);
                          return;
                        }
                        self->read_available();
@@ -147,8 +154,8 @@ bool WebSocketSession::consume(char* data, std::size_t size) {
   if (r.error) {
     read_stopped_ = true;
     std::string().swap(pending_);
-    send_close(r.error, r.error == ws::close_code::too_big ? CloseCause::too_big
-                                                           : CloseCause::protocol_error);
+    send_close(r.error,
+               r.error == ws::close_code::too_big ? CloseCause::TooBig : CloseCause::ProtocolError);
     return false;
   }
   if (r.closed) {
@@ -168,7 +175,7 @@ void WebSocketSession::on_message(std::string_view payload, bool binary) {
 
 void WebSocketSession::on_ping(std::string_view payload) {
   if (close_queued_ || finished_ || !control_frame_allowed()) return;
-  enqueue(ws::Opcode::pong, make_buffer(std::string(payload)));
+  enqueue(ws::Opcode::Pong, make_buffer(std::string(payload)));
 }
 
 void WebSocketSession::on_pong(std::string_view) {
@@ -177,7 +184,7 @@ void WebSocketSession::on_pong(std::string_view) {
 
 void WebSocketSession::on_close(std::uint16_t code, std::string_view) {
   close_received_ = true;
-  if (cause_ == CloseCause::none) cause_ = CloseCause::remote;
+  if (cause_ == CloseCause::None) cause_ = CloseCause::Remote;
   if (close_written_) {
     finish(cause_);
     return;
@@ -185,7 +192,7 @@ void WebSocketSession::on_close(std::uint16_t code, std::string_view) {
   if (!close_queued_) {
     // Echo the peer's code (RFC 6455 5.5.1); a close without code is answered without one.
     close_queued_ = true;
-    enqueue(ws::Opcode::close,
+    enqueue(ws::Opcode::Close,
             make_buffer(code == ws::close_code::no_status ? std::string()
                                                           : ws::encode_close_payload(code)));
   }
@@ -200,7 +207,7 @@ void WebSocketSession::send(SharedBuffer payload, bool binary) {
     return;
   }
   if (close_queued_ || finished_) return;
-  enqueue(binary ? ws::Opcode::binary : ws::Opcode::text, std::move(payload));
+  enqueue(binary ? ws::Opcode::Binary : ws::Opcode::Text, std::move(payload));
 }
 
 void WebSocketSession::close(std::uint16_t code) {
@@ -208,19 +215,19 @@ void WebSocketSession::close(std::uint16_t code) {
     util::post_to(ctx_.get_executor(), [self = shared_from_this(), code] { self->close(code); });
     return;
   }
-  send_close(code, CloseCause::local);
+  send_close(code, CloseCause::Local);
 }
 
 void WebSocketSession::shutdown() {
-  send_close(ws::close_code::going_away, CloseCause::shutdown);
+  send_close(ws::close_code::going_away, CloseCause::Shutdown);
 }
 
 void WebSocketSession::send_close(std::uint16_t code, CloseCause cause) {
   if (finished_) return;
-  if (cause_ == CloseCause::none) cause_ = cause;
+  if (cause_ == CloseCause::None) cause_ = cause;
   if (close_queued_) return;
   close_queued_ = true;
-  enqueue(ws::Opcode::close, make_buffer(ws::encode_close_payload(code)));
+  enqueue(ws::Opcode::Close, make_buffer(ws::encode_close_payload(code)));
   arm_close_timer();
 }
 
@@ -237,18 +244,19 @@ void WebSocketSession::enqueue(ws::Opcode op, SharedBuffer payload) {
   Entry e;
   e.header_size =
       static_cast<std::uint8_t>(ws::encode_header(e.header.data(), op, payload->size()));
-  e.is_close = op == ws::Opcode::close;
+  e.is_close = op == ws::Opcode::Close;
   queued_bytes_ += e.header_size + payload->size();
   e.payload = std::move(payload);
   queue_.push_back(std::move(e));
   if (queued_bytes_ > state_->options.websocket_send_queue_limit) {
     // The peer does not read fast enough; holding more would let one client eat our memory.
     // Finished from a fresh handler: the caller (the listener itself, often) is on the stack.
-    if (cause_ == CloseCause::none) cause_ = CloseCause::slow_client;
+    if (cause_ == CloseCause::None) cause_ = CloseCause::SlowClient;
+    slow_websocket_clients().inc();
     close_queued_ = true;
     read_stopped_ = true;
     queue_.clear();
-    asio::post(ctx_, [self = shared_from_this()] { self->finish(CloseCause::slow_client); });
+    asio::post(ctx_, [self = shared_from_this()] { self->finish(CloseCause::SlowClient); });
     return;
   }
   schedule_flush();
@@ -285,7 +293,7 @@ void WebSocketSession::on_written(const error_code& ec, std::size_t bytes) {
   writing_ = false;
   if (finished_) return;
   if (ec) {
-    finish(CloseCause::io_error);
+    finish(CloseCause::IoError);
     return;
   }
   queued_bytes_ -= bytes;
@@ -311,7 +319,7 @@ void WebSocketSession::on_written(const error_code& ec, std::size_t bytes) {
 void WebSocketSession::finish(CloseCause cause) {
   if (finished_) return;
   finished_ = true;
-  if (cause_ == CloseCause::none) cause_ = cause;
+  if (cause_ == CloseCause::None) cause_ = cause;
   error_code ec;
   socket_.shutdown(asio::socket_base::shutdown_both, ec);
   socket_.close(ec);

@@ -91,7 +91,7 @@ class WebSocketSession final : public WebSocket,
   std::unique_ptr<boost::asio::steady_timer> close_timer_;     // only while closing
   std::unique_ptr<boost::asio::steady_timer> fragment_timer_;  // only once a client fragmented
   TokenBucket control_frames_;
-  CloseCause cause_ = CloseCause::none;
+  CloseCause cause_ = CloseCause::None;
   bool started_ = false;
   bool reading_ = false;       // a read is armed
   bool read_stopped_ = false;  // no more reading (peer closed, or protocol error)

@@ -21,7 +21,7 @@ DecodeLimits limits_of(const ServerOptions& options) {
 }
 }  // namespace
 
-Client::Client(Server& server, std::shared_ptr<engineio::Connection> connection)
+Client::Client(Server& server, std::shared_ptr<engineio::SessionHandle> connection)
     : server_(server),
       connection_(std::move(connection)),
       shard_(connection_->shard()),
@@ -65,7 +65,7 @@ bool Client::report_malformed(std::string_view text, const Error& error) {
   // Only plain EVENTs: a BINARY_EVENT's attachments would follow with no header to attach to,
   // and ACKs/CONNECTs are protocol state, not application input.
   auto header = decode_header(text, reassembler_.limits());
-  if (!header || header->type != PacketType::kEvent) return false;
+  if (!header || header->type != PacketType::Event) return false;
   Entry* entry = find(header->nsp);
   if (!entry || entry->connecting || !entry->nsp->malformed_handler_) return false;
   Namespace& nsp = *entry->nsp;
@@ -81,14 +81,14 @@ bool Client::report_malformed(std::string_view text, const Error& error) {
 void Client::on_packet(Packet& packet) {
   Entry* entry = find(packet.nsp);
   switch (packet.type) {
-    case PacketType::kConnect:
+    case PacketType::Connect:
       if (!entry) {
         connect(packet);
       } else if (!entry->connecting) {
         close();  // CONNECT to a namespace already connected: invalid state, as Node
       }
       return;
-    case PacketType::kConnectError:
+    case PacketType::ConnectError:
       close();  // only servers send it
       return;
     default:
@@ -123,6 +123,7 @@ void Client::finish_connect(const std::shared_ptr<Socket>& socket,
   }
   Namespace& nsp = *it->nsp;
   if (error) {
+    nsp.socket_counters().refused.inc();
     sockets_.erase(it);
     socket->on_close("server namespace disconnect");  // never connected: no handlers run
     send(make_buffer(encode_connect_error(nsp.name(), error->message, error->data_json)), false);

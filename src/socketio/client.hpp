@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engineio/connection.hpp"
+#include "engineio/session_handle.hpp"
 #include "socketio/api.hpp"
 #include "socketio/packet.hpp"
 
@@ -17,9 +17,9 @@ namespace cz::socketio {
 
 class Server;
 
-class Client : public engineio::ConnectionListener, public std::enable_shared_from_this<Client> {
+class Client : public engineio::SessionListener, public std::enable_shared_from_this<Client> {
  public:
-  Client(Server& server, std::shared_ptr<engineio::Connection> connection);
+  Client(Server& server, std::shared_ptr<engineio::SessionHandle> connection);
 
   // Registers as the connection's listener and arms the connect timeout.
   void start();
@@ -58,7 +58,7 @@ class Client : public engineio::ConnectionListener, public std::enable_shared_fr
 
   Server& server_;
   // The connection holds this Client as its listener; resetting this on close breaks the cycle.
-  std::shared_ptr<engineio::Connection> connection_;
+  std::shared_ptr<engineio::SessionHandle> connection_;
   net::ShardId shard_;
   boost::asio::any_io_executor executor_;
   Reassembler reassembler_;

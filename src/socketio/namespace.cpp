@@ -11,7 +11,49 @@
 
 namespace cz::socketio {
 
-Namespace::Namespace(Server& server, std::string name) : server_(&server), name_(std::move(name)) {}
+namespace {
+
+constexpr std::string_view kOtherEvent = "_other";
+
+metrics::Labels event_labels(const std::string& nsp, std::string_view event) {
+  return {{"namespace", nsp}, {"event", std::string(event)}};
+}
+
+metrics::Counter& received_counter(const std::string& nsp, std::string_view event) {
+  return metrics::registry().counter(
+      "cz_socketio_events_received_total",
+      "Socket.IO events received from clients, by namespace and event name (\"_other\": names "
+      "the namespace has no handler for)",
+      event_labels(nsp, event));
+}
+
+metrics::Counter& sent_counter(const std::string& nsp, std::string_view event) {
+  return metrics::registry().counter(
+      "cz_socketio_events_sent_total",
+      "Socket.IO events emitted by the server, by namespace and event name (a broadcast counts "
+      "once; \"_other\": names not declared by the namespace)",
+      event_labels(nsp, event));
+}
+
+Namespace::SocketCounters socket_counters_of(const std::string& nsp) {
+  auto& r = metrics::registry();
+  constexpr const char* connects = "cz_socketio_connects_total";
+  constexpr const char* connects_help =
+      "Socket.IO namespace CONNECTs, by namespace and outcome (refused: by middleware)";
+  return Namespace::SocketCounters{
+      r.counter(connects, connects_help, {{"namespace", nsp}, {"outcome", "accepted"}}),
+      r.counter(connects, connects_help, {{"namespace", nsp}, {"outcome", "refused"}}),
+      r.gauge("cz_socketio_sockets", "Sockets connected to a namespace now", {{"namespace", nsp}})};
+}
+
+}  // namespace
+
+Namespace::Namespace(Server& server, std::string name)
+    : server_(&server),
+      name_(std::move(name)),
+      received_other_(&received_counter(name_, kOtherEvent)),
+      sent_other_(&sent_counter(name_, kOtherEvent)),
+      socket_counters_(socket_counters_of(name_)) {}
 
 Namespace::~Namespace() = default;
 
@@ -32,7 +74,9 @@ void Namespace::on_connection(ConnectionHandler handler) {
 }
 
 void Namespace::on(std::string event, EventHandler handler) {
-  handlers_[std::move(event)] = std::move(handler);
+  add_sent_counter(event);  // an event handled is usually emitted too (new_message, ...)
+  auto* received = &received_counter(name_, event);
+  handlers_[std::move(event)] = HandlerEntry{std::move(handler), received};
 }
 
 void Namespace::on_disconnect(DisconnectHandler handler) {
@@ -51,6 +95,19 @@ void Namespace::use_event_filter(EventFilter filter) {
   event_filter_ = std::move(filter);
 }
 
+void Namespace::declare_emitted_events(std::initializer_list<std::string_view> names) {
+  for (auto name : names) add_sent_counter(name);
+}
+
+void Namespace::add_sent_counter(std::string_view event) {
+  if (!sent_.contains(event)) sent_.emplace(std::string(event), &sent_counter(name_, event));
+}
+
+metrics::Counter& Namespace::sent(std::string_view event) const {
+  auto it = sent_.find(event);
+  return it == sent_.end() ? *sent_other_ : *it->second;
+}
+
 BroadcastOperator Namespace::to(std::string room) {
   return BroadcastOperator(*this, BroadcastTarget{{std::move(room)}, {}});
 }
@@ -64,6 +121,7 @@ void Namespace::emit(std::string_view event, Payload payload) {
 }
 
 void Namespace::broadcast(const BroadcastTarget& target, std::string_view event, Payload payload) {
+  sent(event).inc();
   adapter_->broadcast(make_broadcast_packet(name_, event, std::move(payload)), target);
 }
 
@@ -71,7 +129,7 @@ Adapter& Namespace::adapter() {
   return *adapter_;
 }
 
-const EventHandler* Namespace::find_handler(std::string_view event) const {
+const Namespace::HandlerEntry* Namespace::find_handler(std::string_view event) const {
   auto it = handlers_.find(event);
   return it == handlers_.end() ? nullptr : &it->second;
 }

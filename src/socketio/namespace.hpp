@@ -2,11 +2,13 @@
 // A Socket.IO namespace: middleware, connection handler, event handlers shared by all its
 // sockets (cheaper than per-socket handlers: a socket holds no handler table), and the adapter
 // that knows which sockets are in which rooms.
+#include <initializer_list>
 #include <unordered_map>
 #include <vector>
 
 #include "socketio/api.hpp"
 #include "socketio/string_hash.hpp"
+#include "util/metrics.hpp"
 
 namespace cz::socketio {
 
@@ -33,6 +35,10 @@ class Namespace {
   void on_unknown_event(EventHandler handler);
   // Called before every event of this namespace (rate limits, for one); see EventFilter.
   void use_event_filter(EventFilter filter);
+  // Events this namespace's code emits under names it has no handler for (`error`, say): each
+  // gets its own series in cz_socketio_events_sent_total; names neither declared nor handled
+  // count as "_other". Call before the server starts accepting connections.
+  void declare_emitted_events(std::initializer_list<std::string_view> names);
 
   // Broadcasting; thread-safe.
   BroadcastOperator to(std::string room);
@@ -54,6 +60,14 @@ class Namespace {
   // One executor per I/O thread, indexed by net::ShardId (the server's).
   const std::vector<boost::asio::any_io_executor>& shards() const;
 
+  // Metrics of socket connections: CONNECTs accepted and refused, sockets connected now.
+  struct SocketCounters {
+    metrics::Counter& accepted;
+    metrics::Counter& refused;
+    metrics::Gauge& connected;
+  };
+  const SocketCounters& socket_counters() const { return socket_counters_; }
+
   // Encodes once and hands the packet to the adapter. Thread-safe.
   void broadcast(const BroadcastTarget& target, std::string_view event, Payload payload);
 
@@ -65,18 +79,32 @@ class Namespace {
   // Runs middleware `index` onwards for a socket that asked to connect; ends in
   // Client::finish_connect with the verdict.
   void run_middleware(std::shared_ptr<Socket> socket, std::size_t index);
-  const EventHandler* find_handler(std::string_view event) const;
+
+  // A namespace-wide handler with its cz_socketio_events_received_total series.
+  struct HandlerEntry {
+    EventHandler handler;
+    metrics::Counter* received;
+  };
+  const HandlerEntry* find_handler(std::string_view event) const;
+  // The counters of events without a namespace-wide handler, and of emitted events by name.
+  metrics::Counter& received_other() const { return *received_other_; }
+  metrics::Counter& sent(std::string_view event) const;
+  void add_sent_counter(std::string_view event);
 
   Server* server_;
   std::string name_;
   std::vector<Middleware> middleware_;
   ConnectionHandler connection_handler_;
-  std::unordered_map<std::string, EventHandler, StringHash, std::equal_to<>> handlers_;
+  std::unordered_map<std::string, HandlerEntry, StringHash, std::equal_to<>> handlers_;
   std::vector<DisconnectHandler> disconnect_handlers_;
   MalformedHandler malformed_handler_;
   EventHandler unknown_event_handler_;
   EventFilter event_filter_;
   std::unique_ptr<Adapter> adapter_;
+  metrics::Counter* received_other_;
+  metrics::Counter* sent_other_;
+  std::unordered_map<std::string, metrics::Counter*, StringHash, std::equal_to<>> sent_;
+  SocketCounters socket_counters_;
 };
 
 }  // namespace cz::socketio

@@ -153,18 +153,18 @@ bool json_depth_exceeds(std::string_view json, std::size_t limit) {
 std::optional<Error> validate_payload(Packet& packet, bool has_data) {
   const rapidjson::Value& data = std::as_const(packet).data();
   switch (packet.type) {
-    case PacketType::kConnect:
+    case PacketType::Connect:
       if (has_data && !data.IsObject()) return parse_error("CONNECT payload must be an object");
       return std::nullopt;
-    case PacketType::kDisconnect:
+    case PacketType::Disconnect:
       if (has_data) return parse_error("DISCONNECT must not carry a payload");
       return std::nullopt;
-    case PacketType::kConnectError:
+    case PacketType::ConnectError:
       if (has_data && !data.IsObject() && !data.IsString())
         return parse_error("CONNECT_ERROR payload must be an object or a string");
       return std::nullopt;
-    case PacketType::kEvent:
-    case PacketType::kBinaryEvent: {
+    case PacketType::Event:
+    case PacketType::BinaryEvent: {
       if (!has_data || !data.IsArray() || data.Empty())
         return parse_error("EVENT payload must be a non-empty array");
       const rapidjson::Value& name = data[0];
@@ -177,8 +177,8 @@ std::optional<Error> validate_payload(Packet& packet, bool has_data) {
       packet.data().Erase(packet.data().Begin());
       return std::nullopt;
     }
-    case PacketType::kAck:
-    case PacketType::kBinaryAck:
+    case PacketType::Ack:
+    case PacketType::BinaryAck:
       if (!packet.id) return parse_error("ACK without an ack id");
       if (!has_data) {
         packet.data().SetArray();
@@ -233,7 +233,7 @@ void append_header(std::string& out, PacketType type, std::size_t attachments, s
 }  // namespace
 
 bool is_binary_type(PacketType type) {
-  return type == PacketType::kBinaryEvent || type == PacketType::kBinaryAck;
+  return type == PacketType::BinaryEvent || type == PacketType::BinaryAck;
 }
 
 // --- Packet ---
@@ -286,6 +286,9 @@ Result<PacketHeader> decode_header(std::string_view s, const DecodeLimits& limit
     for (char c : nsp)
       if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\')
         return parse_error("invalid namespace name");
+    // The name goes back out in text frames (CONNECT, CONNECT_ERROR, every event): it must be
+    // UTF-8, or the answer is repaired into another name (and logged as an error each time).
+    if (!utf8::is_valid(nsp)) return parse_error("invalid namespace name");
     header.nsp = nsp;
     i = comma == std::string_view::npos ? s.size() : comma + 1;
   }
@@ -325,6 +328,10 @@ Result<Packet> decode(std::string_view s, const DecodeLimits& limits) {
     auto& arena = packet.arena_;
     arena = detail::take_arena();
     arena->text.assign(json);
+    // RapidJSON 1.1.0's UTF-8 validation takes all the continuation bytes a lead byte announces
+    // before it checks them: a text ending in "\xf4" reads up to 3 bytes past the terminator.
+    // Three NULs more keep those reads inside the buffer (and they are not continuation bytes).
+    arena->text.append(3, '\0');
     // The depth check above bounds the recursive parser's stack use (recursive parsing is
     // markedly faster than RapidJSON's iterative mode). Only non-ASCII text needs validating.
     if (scan.ascii) {
@@ -445,7 +452,7 @@ std::string encode_event(std::string_view nsp, std::string_view event, std::stri
                          std::size_t attachments, std::optional<std::uint64_t> id) {
   std::string out;
   out.reserve(32 + nsp.size() + event.size() + json_args.size());
-  append_header(out, attachments ? PacketType::kBinaryEvent : PacketType::kEvent, attachments, nsp,
+  append_header(out, attachments ? PacketType::BinaryEvent : PacketType::Event, attachments, nsp,
                 id);
   out.push_back('[');
   append_json_string(out, event);
@@ -461,7 +468,7 @@ std::string encode_ack(std::string_view nsp, std::uint64_t id, std::string_view 
                        std::size_t attachments) {
   std::string out;
   out.reserve(32 + nsp.size() + json_args.size());
-  append_header(out, attachments ? PacketType::kBinaryAck : PacketType::kAck, attachments, nsp, id);
+  append_header(out, attachments ? PacketType::BinaryAck : PacketType::Ack, attachments, nsp, id);
   out.push_back('[');
   out.append(json_args);
   out.push_back(']');
@@ -471,7 +478,7 @@ std::string encode_ack(std::string_view nsp, std::uint64_t id, std::string_view 
 std::string encode_connect(std::string_view nsp, std::string_view sid) {
   std::string out;
   out.reserve(24 + nsp.size() + sid.size());
-  append_header(out, PacketType::kConnect, 0, nsp, std::nullopt);
+  append_header(out, PacketType::Connect, 0, nsp, std::nullopt);
   out.append("{\"sid\":");
   append_json_string(out, sid);
   out.push_back('}');
@@ -482,7 +489,7 @@ std::string encode_connect_error(std::string_view nsp, std::string_view message,
                                  std::string_view data_json) {
   std::string out;
   out.reserve(32 + nsp.size() + message.size() + data_json.size());
-  append_header(out, PacketType::kConnectError, 0, nsp, std::nullopt);
+  append_header(out, PacketType::ConnectError, 0, nsp, std::nullopt);
   out.append("{\"message\":");
   append_json_string(out, message);
   if (!data_json.empty()) {
@@ -495,7 +502,7 @@ std::string encode_connect_error(std::string_view nsp, std::string_view message,
 
 std::string encode_disconnect(std::string_view nsp) {
   std::string out;
-  append_header(out, PacketType::kDisconnect, 0, nsp, std::nullopt);
+  append_header(out, PacketType::Disconnect, 0, nsp, std::nullopt);
   return out;
 }
 

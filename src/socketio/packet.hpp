@@ -23,13 +23,13 @@
 namespace cz::socketio {
 
 enum class PacketType : std::uint8_t {
-  kConnect = 0,
-  kDisconnect = 1,
-  kEvent = 2,
-  kAck = 3,
-  kConnectError = 4,
-  kBinaryEvent = 5,
-  kBinaryAck = 6,
+  Connect = 0,
+  Disconnect = 1,
+  Event = 2,
+  Ack = 3,
+  ConnectError = 4,
+  BinaryEvent = 5,
+  BinaryAck = 6,
 };
 
 bool is_binary_type(PacketType type);
@@ -60,7 +60,7 @@ class Packet {
   Packet& operator=(Packet&&) noexcept;
   ~Packet();
 
-  PacketType type = PacketType::kConnect;
+  PacketType type = PacketType::Connect;
   std::string nsp = "/";
   std::optional<std::uint64_t> id;   // ack id
   std::size_t attachments = 0;       // number announced by a BINARY_* header
@@ -84,7 +84,7 @@ class Packet {
 
 // What precedes the JSON part of a text packet: `<type>[<attachments>-][<nsp>,][<ack id>]`.
 struct PacketHeader {
-  PacketType type = PacketType::kConnect;
+  PacketType type = PacketType::Connect;
   std::string_view nsp = "/";  // points into the decoded text
   std::optional<std::uint64_t> id;
   std::size_t attachments = 0;

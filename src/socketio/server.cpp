@@ -30,7 +30,7 @@ Namespace* Server::find(std::string_view name) const {
   return it == namespaces_.end() ? nullptr : it->second.get();
 }
 
-void Server::on_connection(std::shared_ptr<engineio::Connection> connection) {
+void Server::on_connection(std::shared_ptr<engineio::SessionHandle> connection) {
   std::make_shared<Client>(*this, std::move(connection))->start();
 }
 

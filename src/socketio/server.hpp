@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engineio/connection.hpp"
+#include "engineio/session_handle.hpp"
 #include "socketio/api.hpp"
 
 namespace cz::socketio {
@@ -26,7 +26,7 @@ struct ServerOptions {
 // layer supplies a Redis-backed one.
 using AdapterFactory = std::function<std::unique_ptr<Adapter>(Namespace&)>;
 
-class Server : public engineio::ConnectionAcceptor {
+class Server : public engineio::SessionAcceptor {
  public:
   // `shards`: one executor per I/O thread, indexed by net::ShardId.
   Server(std::vector<boost::asio::any_io_executor> shards, ServerOptions options = {});
@@ -36,7 +36,7 @@ class Server : public engineio::ConnectionAcceptor {
   Namespace& of(const std::string& name);
   void set_adapter_factory(AdapterFactory factory);  // before the first of()
 
-  void on_connection(std::shared_ptr<engineio::Connection> connection) override;
+  void on_connection(std::shared_ptr<engineio::SessionHandle> connection) override;
 
   // --- the implementation's part below (declared by the Socket.IO layer) ---
   const std::vector<boost::asio::any_io_executor>& shards() const { return shards_; }

@@ -4,7 +4,7 @@
 #include <atomic>
 #include <boost/asio/post.hpp>
 
-#include "engineio/connection.hpp"
+#include "engineio/session_handle.hpp"
 #include "socketio/adapter.hpp"
 #include "socketio/client.hpp"
 #include "socketio/guarded.hpp"
@@ -49,7 +49,7 @@ boost::asio::any_io_executor Socket::executor() const {
   return client_->executor();
 }
 bool Socket::connected() const {
-  return state_ == State::kConnected;
+  return state_ == State::Connected;
 }
 std::any& Socket::data() {
   return data_;
@@ -74,18 +74,19 @@ void Socket::on_disconnect(DisconnectHandler handler) {
 // --- sending ---
 
 void Socket::send_now(SharedBuffer text, const std::vector<SharedBuffer>& attachments) {
-  if (state_ != State::kConnected) return;
+  if (state_ != State::Connected) return;
   client_->send(std::move(text), false);
   for (const auto& attachment : attachments) client_->send(attachment, true);
 }
 
 void Socket::deliver(const std::vector<SharedBuffer>& encoded) {
-  if (state_ != State::kConnected || encoded.empty()) return;
+  if (state_ != State::Connected || encoded.empty()) return;
   client_->send(encoded.front(), false);
   for (std::size_t i = 1; i < encoded.size(); ++i) client_->send(encoded[i], true);
 }
 
 void Socket::emit(std::string_view event, Payload payload) {
+  nsp_->sent(event).inc();
   // Encoding needs nothing of the socket's mutable state, so it runs on the caller's thread.
   SharedBuffer text =
       make_buffer(encode_event(nsp_->name(), event, payload.json_args, payload.attachments.size()));
@@ -109,13 +110,14 @@ void Socket::emit_with_ack(std::string_view event, Payload payload,
     });
     return;
   }
-  if (state_ != State::kConnected) {
+  if (state_ != State::Connected) {
     // Never call back from inside the caller's own call: answer from the event loop.
     util::post_to(client_->executor(), [callback = std::move(callback)] {
       guarded("ack callback", [&] { callback(AckReply{true}); });
     });
     return;
   }
+  nsp_->sent(event).inc();
   const std::uint64_t id = next_ack_id_++;
   auto pending = std::unique_ptr<PendingAck>(
       new PendingAck{id, std::move(callback), boost::asio::steady_timer(client_->executor())});
@@ -161,7 +163,7 @@ void Socket::send_ack(std::uint64_t id, Payload payload) {
 // --- rooms ---
 
 void Socket::join(const std::string& room) {
-  if (state_ == State::kDisconnected) return;
+  if (state_ == State::Disconnected) return;
   if (rooms_.insert(room).second) nsp_->adapter().add(*this, room);
 }
 
@@ -193,28 +195,30 @@ void Socket::disconnect(bool close_connection) {
     client_->disconnect_all_and_close();
     return;
   }
-  if (state_ != State::kConnected) return;
+  if (state_ != State::Connected) return;
   send_now(make_buffer(encode_disconnect(nsp_->name())), {});
   on_close("server namespace disconnect");
 }
 
 void Socket::on_connect() {
-  state_ = State::kConnected;
+  state_ = State::Connected;
+  nsp_->socket_counters().accepted.inc();
+  nsp_->socket_counters().connected.add();
   join(id_);
   client_->send(make_buffer(encode_connect(nsp_->name(), id_)), false);
 }
 
 void Socket::on_packet(Packet& packet) {
   switch (packet.type) {
-    case PacketType::kEvent:
-    case PacketType::kBinaryEvent:
+    case PacketType::Event:
+    case PacketType::BinaryEvent:
       on_event(packet);
       return;
-    case PacketType::kAck:
-    case PacketType::kBinaryAck:
+    case PacketType::Ack:
+    case PacketType::BinaryAck:
       on_ack(packet);
       return;
-    case PacketType::kDisconnect:
+    case PacketType::Disconnect:
       on_close("client namespace disconnect");
       return;
     default:
@@ -228,7 +232,9 @@ void Socket::on_event(Packet& packet) {
     auto it = handlers_->find(packet.event);
     if (it != handlers_->end()) handler = &it->second;
   }
-  if (!handler) handler = nsp_->find_handler(packet.event);
+  const auto* entry = nsp_->find_handler(packet.event);
+  (entry ? *entry->received : nsp_->received_other()).inc();
+  if (!handler && entry) handler = &entry->handler;
   if (!handler && nsp_->unknown_event_handler_) handler = &nsp_->unknown_event_handler_;
   const EventFilter& filter = nsp_->event_filter_;
   if (!handler && !filter) return;  // as Node: an event nobody listens to is dropped
@@ -258,9 +264,9 @@ void Socket::on_ack_timeout(std::uint64_t id) {
 }
 
 void Socket::on_close(std::string_view reason) {
-  if (state_ == State::kDisconnected) return;
-  const bool was_connected = state_ == State::kConnected;
-  state_ = State::kDisconnected;
+  if (state_ == State::Disconnected) return;
+  const bool was_connected = state_ == State::Connected;
+  state_ = State::Disconnected;
   auto self = shared_from_this();  // the client drops its reference below
   nsp_->adapter().remove_all(*this);
   rooms_.clear();
@@ -272,6 +278,7 @@ void Socket::on_close(std::string_view reason) {
     guarded("ack callback", [&] { pending->callback(AckReply{true}); });
   }
   if (!was_connected) return;
+  nsp_->socket_counters().connected.sub();
   for (auto& handler : disconnect_handlers_)
     guarded("disconnect handler", [&] { handler(*this, reason); });
   for (auto& handler : nsp_->disconnect_handlers_)

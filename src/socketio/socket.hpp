@@ -97,8 +97,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   rapidjson::MemoryPoolAllocator<> auth_allocator_;
   Handshake handshake_;
   std::any data_;
-  enum class State : std::uint8_t { kConnecting, kConnected, kDisconnected };
-  State state_ = State::kConnecting;
+  enum class State : std::uint8_t { Connecting, Connected, Disconnected };
+  State state_ = State::Connecting;
   std::uint64_t next_ack_id_ = 0;
   std::unordered_set<std::string> rooms_;
   // Per-socket handlers exist only if socket.on() was used.

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "store/job.hpp"
+#include "store/metrics.hpp"
 #include "util/post_batch.hpp"
 
 namespace cz::store {
@@ -182,6 +183,7 @@ class BatchRunner {
   }
 
   void note_commit_time(std::chrono::steady_clock::duration took) {
+    commit_latency().observe(std::chrono::duration<double>(took).count());
     if (took > kSlowCommit) counters_.slow_commits.fetch_add(1, std::memory_order_relaxed);
     const std::int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
     std::int64_t longest = counters_.longest_commit_us.load(std::memory_order_relaxed);

@@ -34,6 +34,23 @@ class ErrorDispatcher {
     if (queue_.push(job) != WorkQueue<std::unique_ptr<Completion>>::Push::Queued) job->complete();
   }
 
+  // Queues `job` on a worker's queue, or refuses it: STORE_UNAVAILABLE with `full_message` when
+  // the queue is full, "store is shut down" once it is closed. Returns false when refused.
+  template <typename JobPtr>
+  bool queue_or_refuse(WorkQueue<JobPtr>& queue, JobPtr job, const char* full_message) {
+    switch (queue.push(job)) {
+      case WorkQueue<JobPtr>::Push::Queued:
+        return true;
+      case WorkQueue<JobPtr>::Push::Full:
+        refuse(std::move(job), make_error(kStoreUnavailable, full_message));
+        return false;
+      case WorkQueue<JobPtr>::Push::Closed:
+        break;
+    }
+    refuse(std::move(job), make_error(kStoreUnavailable, "store is shut down"));
+    return false;
+  }
+
   std::uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:

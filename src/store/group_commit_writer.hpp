@@ -55,18 +55,8 @@ class GroupCommitWriter {
   // Queues a write; a full queue or a stopped writer refuses it with STORE_UNAVAILABLE.
   // Returns false when refused.
   bool submit(JobPtr job) {
-    switch (queue_.push(job)) {
-      case WorkQueue<JobPtr>::Push::Queued:
-        return true;
-      case WorkQueue<JobPtr>::Push::Full:
-        errors_.refuse(std::move(job),
-                       make_error(kStoreUnavailable, "store overloaded: too many queued writes"));
-        return false;
-      case WorkQueue<JobPtr>::Push::Closed:
-        break;
-    }
-    errors_.refuse(std::move(job), make_error(kStoreUnavailable, "store is shut down"));
-    return false;
+    return errors_.queue_or_refuse(queue_, std::move(job),
+                                   "store overloaded: too many queued writes");
   }
 
   void pause() { queue_.pause(); }

@@ -27,18 +27,8 @@ class ReaderPool {
   ~ReaderPool() { stop(); }
 
   bool submit(JobPtr job) {
-    switch (queue_.push(job)) {
-      case WorkQueue<JobPtr>::Push::Queued:
-        return true;
-      case WorkQueue<JobPtr>::Push::Full:
-        errors_.refuse(std::move(job),
-                       make_error(kStoreUnavailable, "store overloaded: too many queued reads"));
-        return false;
-      case WorkQueue<JobPtr>::Push::Closed:
-        break;
-    }
-    errors_.refuse(std::move(job), make_error(kStoreUnavailable, "store is shut down"));
-    return false;
+    return errors_.queue_or_refuse(queue_, std::move(job),
+                                   "store overloaded: too many queued reads");
   }
 
   std::size_t queued() const { return queue_.size(); }

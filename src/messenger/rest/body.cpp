@@ -5,7 +5,7 @@
 #include <string>
 
 #include "messenger/errors.hpp"
-#include "messenger/rest/http_errors.hpp"
+#include "messenger/rest/refusal.hpp"
 
 namespace cz::messenger::rest {
 namespace {

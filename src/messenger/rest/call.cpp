@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "messenger/rest/http_errors.hpp"
+#include "messenger/metrics.hpp"
+#include "messenger/rest/refusal.hpp"
 
 namespace cz::messenger::rest {
 
@@ -29,11 +30,6 @@ net::Response refusal_response(const ReplyHeaders& headers, const Error& error) 
   return res;
 }
 
-void Call::announce(std::vector<std::string> users, std::string_view event,
-                    std::string json) const {
-  if (service_->announce) service_->announce(std::move(users), event, std::move(json));
-}
-
 void Call::ok(std::string json) {
   send(json_response(headers_, http::status::ok, std::move(json)));
 }
@@ -42,6 +38,7 @@ void Call::fail(const Error& error) {
   if (route.route)
     spdlog::debug("rest: {} {} refused: {} ({})", http::to_string(route.route->method),
                   route.route->path, error.code, error.message);
+  messenger_metrics().error(Api::Rest, error.code).inc();
   send(refusal_response(headers_, error));
 }
 

@@ -4,28 +4,30 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
-#include <boost/asio/post.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "messenger/conversation.hpp"
 #include "messenger/errors.hpp"
+#include "messenger/on_executor.hpp"
+#include "messenger/rest/api_cors.hpp"
 #include "messenger/rest/bearer.hpp"
-#include "messenger/rest/cors.hpp"
-#include "messenger/rest/query.hpp"
 #include "messenger/rest/rest.hpp"
 #include "messenger/rest/route_table.hpp"
 #include "net/http.hpp"
 #include "store/store.hpp"
+#include "util/query.hpp"
 
 namespace cz::messenger::rest {
 
 // What every request shares: set up once by make_rest_handler, read-only afterwards.
 struct Service {
-  Service(store::Store& store, const JwtVerifier& jwt, Announce announce, RestOptions options)
+  Service(store::Store& store, const JwtVerifier& jwt, std::shared_ptr<Conversations> conversations,
+          RestOptions options)
       : store(store),
         jwt(jwt),
-        announce(std::move(announce)),
+        conversations(std::move(conversations)),
         cors(options.cors_origins),
         room_details(options.room_details
                          ? options.room_details
@@ -35,8 +37,8 @@ struct Service {
 
   store::Store& store;
   const JwtVerifier& jwt;
-  const Announce announce;
-  const CorsPolicy cors;
+  const std::shared_ptr<Conversations> conversations;
+  const ApiCors cors;
   const RoomDetailsSource room_details;  // null: no lookups configured
   const RestOptions options;
 };
@@ -58,7 +60,7 @@ net::Response refusal_response(const ReplyHeaders& headers, const Error& error);
 class Call : public std::enable_shared_from_this<Call> {
  public:
   Call(std::shared_ptr<const Service> service, std::shared_ptr<net::HttpExchange> exchange,
-       ReplyHeaders headers, RouteMatch route, QueryParams query, rapidjson::Document body,
+       ReplyHeaders headers, RouteMatch route, query::Params query, rapidjson::Document body,
        Caller caller)
       : service_(std::move(service)),
         exchange_(std::move(exchange)),
@@ -74,7 +76,7 @@ class Call : public std::enable_shared_from_this<Call> {
   const RoomDetailsSource& room_details() const { return service_->room_details; }
   // The request's I/O thread.
   boost::asio::any_io_executor executor() const { return exchange_->executor(); }
-  void announce(std::vector<std::string> users, std::string_view event, std::string json) const;
+  Conversations& conversations() const { return *service_->conversations; }
 
   // 200 with `json`.
   void ok(std::string json);
@@ -82,16 +84,19 @@ class Call : public std::enable_shared_from_this<Call> {
   // A store error as the client may see it.
   void fail_store(const Error& error) { fail(client_error_from_store(error)); }
 
-  // A store callback that runs `handler(Result<T>)` on the request's I/O thread (rendering and
-  // broadcasting stay off the store's threads). An exception in `handler` becomes a 500.
+  // A store callback that runs `handler(Result<T>)` on the request's I/O thread (rendering
+  // stays off the store's threads). An exception in `handler` becomes a 500.
   template <typename T, typename F>
   store::Callback<T> then(F handler) {
+    return on_executor<T>(exchange_->executor(), here<T>(std::move(handler)));
+  }
+
+  // A callback that runs `handler(Result<T>)` where it is called (Conversations calls it on the
+  // room's home shard), guarded as then() is.
+  template <typename T, typename F>
+  store::Callback<T> here(F handler) {
     return [self = shared_from_this(), handler = std::move(handler)](Result<T> result) mutable {
-      auto executor = self->exchange_->executor();
-      boost::asio::post(executor, [self = std::move(self), handler = std::move(handler),
-                                   result = std::move(result)]() mutable {
-        self->guarded([&] { handler(std::move(result)); });
-      });
+      self->guarded([&] { handler(std::move(result)); });
     };
   }
 
@@ -118,7 +123,7 @@ class Call : public std::enable_shared_from_this<Call> {
 
  public:
   const RouteMatch route;
-  const QueryParams query;
+  const query::Params query;
   const rapidjson::Document body;  // {} unless the route takes a body
   const Caller caller;
 };

@@ -1,17 +1,12 @@
 // /v1/messages (history pages, the original's POST, edits) and /v1/unread.
 #include "messenger/errors.hpp"
+#include "messenger/metrics.hpp"
 #include "messenger/render.hpp"
 #include "messenger/rest/handlers.hpp"
 #include "messenger/rest/params.hpp"
 #include "messenger/rest/responses.hpp"
 
 namespace cz::messenger::rest {
-namespace {
-
-constexpr std::string_view kNewMessageEvent = "new_message";
-constexpr std::string_view kMessageUpdatedEvent = "message_updated";
-
-}  // namespace
 
 void list_messages(const CallPtr& call) {
   auto page = parse_list_messages(call->query, call->options().limits, call->options().pages);
@@ -51,23 +46,19 @@ void post_message(const CallPtr& call) {
   auto msg = parse_post_message(call->body, *acting, call->options().limits);
   if (!msg) return call->fail(msg.error());
   const std::string room_id = msg->room_id;
-  with_room(
-      call, room_id, std::move(*acting),
-      [call, msg = std::move(*msg)](store::Room room, store::Role) mutable {
-        if (auto denied = check_conversation(Participants{room.buyer, room.seller},
-                                             call->caller.user_id, msg.from, msg.to))
-          return call->fail(*denied);
-        call->store().insert_message(
-            std::move(msg),
-            call->then<store::InsertMessageResult>([call](Result<store::InsertMessageResult> r) {
-              if (!r) return call->fail_store(r.error());
-              const store::Message& m = r->message;
-              call->ok(render_message_reply(m));
-              // A retry (same client_message_id) was delivered the first time.
-              if (!r->duplicate)
-                call->announce({m.from, m.to}, kNewMessageEvent, render_message(m));
-            }));
-      });
+  with_room(call, room_id, std::move(*acting),
+            [call, msg = std::move(*msg)](store::Room room, store::Role) mutable {
+              if (auto denied = check_conversation(Participants{room.buyer, room.seller},
+                                                   call->caller.user_id, msg.from, msg.to))
+                return call->fail(*denied);
+              call->conversations().send_message(
+                  std::move(msg), call->here<SentMessage>([call](Result<SentMessage> r) {
+                    if (!r) return call->fail_store(r.error());
+                    // A retry (same client_message_id) was counted the first time.
+                    if (!r->duplicate) messenger_metrics().stored(Api::Rest).inc();
+                    call->ok(render_message_reply(r->json));
+                  }));
+            });
 }
 
 void edit_message(const CallPtr& call) {
@@ -79,13 +70,11 @@ void edit_message(const CallPtr& call) {
   if (!content) return call->fail(content.error());
   // The store allows only the sender (FORBIDDEN otherwise), which also keeps the edit inside
   // the sender's own room.
-  call->store().update_message_content(
-      std::move(*id), call->caller.user_id, std::move(*content),
-      call->then<store::Message>([call](Result<store::Message> r) {
-        if (!r) return call->fail_store(r.error());
-        call->ok(render_message_reply(*r));
-        call->announce({r->from, r->to}, kMessageUpdatedEvent, render_message(*r));
-      }));
+  call->conversations().edit_message(std::move(*id), call->caller.user_id, std::move(*content),
+                                     call->here<store::Message>([call](Result<store::Message> r) {
+                                       if (!r) return call->fail_store(r.error());
+                                       call->ok(render_message_reply(render_message(*r)));
+                                     }));
 }
 
 void unread(const CallPtr& call) {

@@ -5,6 +5,7 @@
 #include "messenger/errors.hpp"
 #include "util/ids.hpp"
 #include "util/time.hpp"
+#include "util/utf8.hpp"
 
 namespace cz::messenger::rest {
 namespace {
@@ -27,6 +28,9 @@ Result<std::string> checked_id(std::string_view text, std::string_view field, st
   if (text.size() > max) return invalid(std::string(field) + " is too long");
   if (has_control_characters(text))
     return invalid(std::string(field) + " contains control characters");
+  // As the socket events' ids (messenger/validate): an id is UTF-8 text, in the store and in
+  // every answer that names it.
+  if (!utf8::is_valid(text)) return invalid(std::string(field) + " is not valid UTF-8");
   return std::string(text);
 }
 
@@ -52,7 +56,7 @@ std::optional<std::uint64_t> positive_integer(std::string_view text) {
 
 }  // namespace
 
-Result<IdentityParams> identity_from_query(const QueryParams& query, const Limits& limits) {
+Result<IdentityParams> identity_from_query(const query::Params& query, const Limits& limits) {
   IdentityParams params;
   if (auto user_id = query.get("user_id")) {
     auto id = checked_id(*user_id, "user_id", limits.max_id_bytes);
@@ -96,7 +100,7 @@ Result<store::Role> side_in_room(const store::Room& room, const Acting& acting) 
 }
 
 Result<std::string> room_id_param(std::string_view raw, const Limits& limits) {
-  auto text = percent_decode(raw, false);
+  auto text = query::percent_decode(raw, false);
   if (!text) return invalid("room_id has a malformed %-escape");
   auto id = checked_id(*text, "room_id", 2 * limits.max_id_bytes + 1);
   if (!id) return id;
@@ -105,12 +109,12 @@ Result<std::string> room_id_param(std::string_view raw, const Limits& limits) {
 }
 
 Result<std::string> message_id_param(std::string_view raw, const Limits& limits) {
-  auto text = percent_decode(raw, false);
+  auto text = query::percent_decode(raw, false);
   if (!text) return invalid("id has a malformed %-escape");
   return checked_id(*text, "id", limits.max_id_bytes);
 }
 
-Result<store::RoomQuery> parse_list_rooms(const QueryParams& query, const Acting& acting,
+Result<store::RoomQuery> parse_list_rooms(const query::Params& query, const Acting& acting,
                                           std::size_t max_name_bytes) {
   if (!acting.role) return invalid("role is required (BUYER or SELLER)");
   store::RoomQuery q;
@@ -119,6 +123,8 @@ Result<store::RoomQuery> parse_list_rooms(const QueryParams& query, const Acting
   if (auto name = query.get("name")) {
     if (name->size() > max_name_bytes) return invalid("name is too long");
     if (has_control_characters(*name)) return invalid("name contains control characters");
+    // A filter of invalid UTF-8 matches no name, and PostgreSQL refuses it as a query error.
+    if (!utf8::is_valid(*name)) return invalid("name is not valid UTF-8");
     if (!name->empty()) q.name = std::string(*name);
   }
   if (auto pinned = query.get("pinned")) {
@@ -132,7 +138,7 @@ Result<store::RoomQuery> parse_list_rooms(const QueryParams& query, const Acting
   return q;
 }
 
-Result<MessagePage> parse_list_messages(const QueryParams& query, const Limits& limits,
+Result<MessagePage> parse_list_messages(const query::Params& query, const Limits& limits,
                                         const PageLimits& pages) {
   MessagePage page;
   auto room_id = query.get("room_id");

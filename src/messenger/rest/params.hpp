@@ -10,10 +10,10 @@
 #include <string_view>
 
 #include "messenger/rest/bearer.hpp"
-#include "messenger/rest/query.hpp"
-#include "messenger/rest/room_details.hpp"
+#include "messenger/room_details.hpp"
 #include "messenger/validate.hpp"
 #include "store/store.hpp"
+#include "util/query.hpp"
 #include "util/result.hpp"
 
 namespace cz::messenger::rest {
@@ -30,7 +30,7 @@ struct IdentityParams {
   std::optional<std::string> user_id;
   std::optional<std::string> role;
 };
-Result<IdentityParams> identity_from_query(const QueryParams& query, const Limits& limits);
+Result<IdentityParams> identity_from_query(const query::Params& query, const Limits& limits);
 Result<IdentityParams> identity_from_body(const rapidjson::Value& body, const Limits& limits);
 
 // Who acts: always the token's user; the role given, else the token's, else unknown.
@@ -54,7 +54,7 @@ Result<std::string> message_id_param(std::string_view raw, const Limits& limits)
 // --- routes --------------------------------------------------------------------------------
 
 // GET /v1/rooms: role required (from the query or the token); name, pinned optional.
-Result<store::RoomQuery> parse_list_rooms(const QueryParams& query, const Acting& acting,
+Result<store::RoomQuery> parse_list_rooms(const query::Params& query, const Acting& acting,
                                           std::size_t max_name_bytes);
 
 // GET /v1/messages
@@ -62,7 +62,7 @@ struct MessagePage {
   store::MessageQuery query;   // limit is the page size the client gets
   std::optional<TimeMs> from;  // the original's time cursor, as given
 };
-Result<MessagePage> parse_list_messages(const QueryParams& query, const Limits& limits,
+Result<MessagePage> parse_list_messages(const query::Params& query, const Limits& limits,
                                         const PageLimits& pages);
 
 // POST /v1/rooms: the original's {type, buyer, seller, shop_id, creator} plus `shop` and

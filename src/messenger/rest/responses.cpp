@@ -79,26 +79,11 @@ std::string render_room_status(const store::Room& room, store::Role side,
   });
 }
 
-std::string_view create_outcome_message(store::CreateOutcome outcome) {
-  switch (outcome) {
-    case store::CreateOutcome::Created:
-      return "Created room successfully!";
-    case store::CreateOutcome::Existed:
-      return "Room exists!";
-    case store::CreateOutcome::Reenabled:
-      return "Room exists and re-enable room for seller and buyer";
-  }
-  return "Room exists!";
-}
-
 std::string render_create_room(const store::CreateRoomResult& result, store::Role side) {
-  std::string_view outcome = "created";
-  if (result.outcome == store::CreateOutcome::Existed) outcome = "existed";
-  if (result.outcome == store::CreateOutcome::Reenabled) outcome = "reenabled";
   return render(kRoomBytes, [&](JsonWriter& w) {
     w.StartObject();
     write_status(w, result.outcome != store::CreateOutcome::Existed);
-    write_field(w, "outcome", outcome);
+    write_field(w, "outcome", create_outcome_name(result.outcome));
     write_field(w, "message", create_outcome_message(result.outcome));
     write_key(w, "room");
     write_room_for(w, result.room, side);
@@ -139,12 +124,12 @@ std::string render_message_page(std::string_view room_id, const PageInfo& info,
   });
 }
 
-std::string render_message_reply(const store::Message& message) {
-  return render(kMessageBytes + message.content.size(), [&](JsonWriter& w) {
+std::string render_message_reply(std::string_view message_json) {
+  return render(32 + message_json.size(), [&](JsonWriter& w) {
     w.StartObject();
     write_status(w, true);
     write_key(w, "data");
-    write_message(w, message);
+    w.RawValue(message_json.data(), message_json.size(), rapidjson::kObjectType);
     w.EndObject();
   });
 }
@@ -166,35 +151,6 @@ std::string render_unread(std::string_view user_id, const std::vector<store::Unr
       w.Int64(c.unseen);
       w.EndObject();
     }
-    w.EndArray();
-    w.EndObject();
-  });
-}
-
-std::string render_room_side_event(const store::Room& room, store::Role side, bool deleted,
-                                   TimeMs at) {
-  return render(160, [&](JsonWriter& w) {
-    w.StartObject();
-    write_field(w, "room_id", room.id);
-    write_field(w, "user_id", side == store::Role::Buyer ? room.buyer : room.seller);
-    write_field(w, "role", role_name(side));
-    write_key(w, "deleted");
-    w.Bool(deleted);
-    write_field(w, "at", format_iso8601(at));
-    w.EndObject();
-  });
-}
-
-std::string render_seen_event(std::string_view room_id, std::string_view reader,
-                              std::string_view other, const std::vector<std::string>& ids) {
-  return render(96 + ids.size() * 30, [&](JsonWriter& w) {
-    w.StartObject();
-    write_field(w, "room_id", room_id);
-    write_field(w, "from", reader);
-    write_field(w, "to", other);
-    write_key(w, "message_ids");
-    w.StartArray();
-    for (const auto& id : ids) write_string(w, id);
     w.EndArray();
     w.EndObject();
   });

@@ -1,5 +1,5 @@
 #pragma once
-// The JSON bodies of successful REST replies and of the socket events REST changes announce.
+// The JSON bodies of successful REST replies (the events they cause are messenger/render.hpp's).
 // Rooms and messages are written by messenger/render.hpp, so they read exactly as over the
 // socket; a room is shown as the caller's side sees it (write_room_for). Pure functions.
 #include <optional>
@@ -26,7 +26,6 @@ std::string render_room_status(const store::Room& room, store::Role side, std::s
 // POST /v1/rooms: {status, outcome, message, room} with the original's wording; status is false
 // only for a room that already existed ("Room exists!").
 std::string render_create_room(const store::CreateRoomResult& result, store::Role side);
-std::string_view create_outcome_message(store::CreateOutcome outcome);
 
 // DELETE /v1/rooms/{room_id}: {status: true, role, deleted_at}
 std::string render_room_deleted(store::Role side, std::optional<TimeMs> deleted_at);
@@ -44,20 +43,10 @@ struct PageInfo {
 std::string render_message_page(std::string_view room_id, const PageInfo& info,
                                 const std::vector<store::Message>& messages);
 
-// {status: true, data: message}
-std::string render_message_reply(const store::Message& message);
+// {status: true, data: message}, from the message's JSON (render_message)
+std::string render_message_reply(std::string_view message_json);
 
 // GET /v1/unread: {user_id, total, rooms: [{room_id, unseen}]}
 std::string render_unread(std::string_view user_id, const std::vector<store::UnreadCount>& counts);
-
-// --- socket announcements ------------------------------------------------------------------
-
-// room_deleted / room_enabled, to the other participant: {room_id, user_id, role, deleted, at}
-std::string render_room_side_event(const store::Room& room, store::Role side, bool deleted,
-                                   TimeMs at);
-
-// seen_messages, to the other participant: {room_id, from, to, message_ids} (as the socket's)
-std::string render_seen_event(std::string_view room_id, std::string_view reader,
-                              std::string_view other, const std::vector<std::string>& ids);
 
 }  // namespace cz::messenger::rest

@@ -5,14 +5,15 @@
 //   messenger::rest::RestOptions rest_options;
 //   rest_options.cors_origins = config.cors_origins;        // as for the Socket.IO server
 //   rest_options.limits = messenger_options.limits;         // the socket's limits
-//   messenger::rest::install(router, *store, jwt_verifier, socketio_server.of("/messenger"),
+//   messenger::rest::install(router, *store, jwt_verifier, messenger->conversations(),
 //                            std::move(rest_options));
 //
-// It mounts "/v1/" and "/openapi.json" on the router (before the server starts). `store`,
-// `jwt` and `messenger_ns` must outlive every request in flight: shut the store down (its last
-// callbacks run the REST continuations) before destroying the namespace, the verifier or the
-// IoPool. Changes made over REST are announced on `messenger_ns` to the rooms named after the
-// users concerned, as the socket handlers announce theirs.
+// It mounts "/v1/" and "/openapi.json" on the router (before the server starts). `store` and
+// `jwt` must outlive every request in flight: shut the store down (its last callbacks run the
+// REST continuations) before destroying the verifier or the IoPool. Changes that announce
+// something (a message, seen, a room created, deleted, enabled, an edit) go through the same
+// messenger::Conversations as the socket handlers', so both paths store, order and announce
+// alike.
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,14 +21,14 @@
 #include <string_view>
 #include <vector>
 
+#include "messenger/conversation.hpp"
 #include "messenger/jwt.hpp"
-#include "messenger/rest/lookup.hpp"
+#include "messenger/lookup.hpp"
 #include "messenger/rest/params.hpp"
-#include "messenger/rest/room_details.hpp"
+#include "messenger/room_details.hpp"
 #include "messenger/validate.hpp"
 #include "net/http.hpp"
 #include "net/router.hpp"
-#include "socketio/namespace.hpp"
 #include "store/store.hpp"
 
 namespace cz::messenger::rest {
@@ -50,16 +51,13 @@ struct RestOptions {
   RoomDetailsSource room_details;
 };
 
-// Sends `event` with `json` (one serialized argument) to the Socket.IO rooms `user_rooms`.
-using Announce = std::function<void(std::vector<std::string> user_rooms, std::string_view event,
-                                    std::string json)>;
-
 // Mounts the API on `router` (see above).
 void install(net::Router& router, store::Store& store, const JwtVerifier& jwt,
-             socketio::Namespace& messenger_ns, RestOptions options);
+             std::shared_ptr<Conversations> conversations, RestOptions options);
 
-// The handler install() mounts, with announcements going to `announce` (tests pass a recorder).
+// The handler install() mounts (tests build Conversations over a recording Broadcast).
 std::shared_ptr<net::HttpHandler> make_rest_handler(store::Store& store, const JwtVerifier& jwt,
-                                                    Announce announce, RestOptions options);
+                                                    std::shared_ptr<Conversations> conversations,
+                                                    RestOptions options);
 
 }  // namespace cz::messenger::rest

@@ -5,8 +5,8 @@
 #include "messenger/rest/body.hpp"
 #include "messenger/rest/call.hpp"
 #include "messenger/rest/handlers.hpp"
-#include "messenger/rest/http_errors.hpp"
 #include "messenger/rest/openapi_document.hpp"
+#include "messenger/rest/refusal.hpp"
 #include "messenger/rest/rest.hpp"
 #include "util/time.hpp"
 
@@ -76,7 +76,7 @@ class RestHandler final : public net::HttpHandler {
     auto caller = authenticate(header(req, http::field::authorization), service_->jwt, now_ms(),
                                options.limits.max_id_bytes);
     if (!caller) return refuse(caller.error());
-    auto query = QueryParams::parse(target);
+    auto query = query::Params::parse_strict(target);
     if (!query) return refuse(query.error());
     rapidjson::Document body;
     body.SetObject();
@@ -135,8 +135,8 @@ class RestHandler final : public net::HttpHandler {
     if (headers.allow_origin && req.find(http::field::access_control_request_method) != req.end()) {
       res.set(http::field::access_control_allow_origin, *headers.allow_origin);
       res.set(http::field::access_control_allow_methods, methods);
-      res.set(http::field::access_control_allow_headers, CorsPolicy::kAllowHeaders);
-      res.set(http::field::access_control_max_age, CorsPolicy::kMaxAgeSeconds);
+      res.set(http::field::access_control_allow_headers, ApiCors::kAllowHeaders);
+      res.set(http::field::access_control_max_age, ApiCors::kMaxAgeSeconds);
     }
     if (headers.vary_origin) res.set(http::field::vary, "Origin");
     res.prepare_payload();
@@ -149,20 +149,16 @@ class RestHandler final : public net::HttpHandler {
 }  // namespace
 
 std::shared_ptr<net::HttpHandler> make_rest_handler(store::Store& store, const JwtVerifier& jwt,
-                                                    Announce announce, RestOptions options) {
+                                                    std::shared_ptr<Conversations> conversations,
+                                                    RestOptions options) {
   auto service =
-      std::make_shared<const Service>(store, jwt, std::move(announce), std::move(options));
+      std::make_shared<const Service>(store, jwt, std::move(conversations), std::move(options));
   return std::make_shared<RestHandler>(std::move(service));
 }
 
 void install(net::Router& router, store::Store& store, const JwtVerifier& jwt,
-             socketio::Namespace& messenger_ns, RestOptions options) {
-  Announce announce = [&messenger_ns](std::vector<std::string> users, std::string_view event,
-                                      std::string json) {
-    socketio::BroadcastOperator(messenger_ns, socketio::BroadcastTarget{std::move(users), {}})
-        .emit(event, std::move(json));
-  };
-  auto handler = make_rest_handler(store, jwt, std::move(announce), std::move(options));
+             std::shared_ptr<Conversations> conversations, RestOptions options) {
+  auto handler = make_rest_handler(store, jwt, std::move(conversations), std::move(options));
   router.add("/v1/", handler);
   router.add("/openapi.json", handler);
 }

@@ -9,11 +9,6 @@
 namespace cz::messenger::rest {
 namespace {
 
-constexpr std::string_view kCreateRoomEvent = "create_room";
-constexpr std::string_view kRoomDeletedEvent = "room_deleted";
-constexpr std::string_view kRoomEnabledEvent = "room_enabled";
-constexpr std::string_view kSeenMessagesEvent = "seen_messages";
-
 const std::string& other_user(const store::Room& room, store::Role side) {
   return side == store::Role::Buyer ? room.seller : room.buyer;
 }
@@ -84,15 +79,13 @@ void list_rooms(const CallPtr& call) {
 
 namespace {
 
+// The reply, then create_room to both users' tabs, as over the socket.
 void store_room(const CallPtr& call, store::CreateRoom req, store::Role side) {
-  call->store().create_room(
+  call->conversations().create_room(
       std::move(req),
-      call->then<store::CreateRoomResult>([call, side](Result<store::CreateRoomResult> r) {
+      call->here<store::CreateRoomResult>([call, side](Result<store::CreateRoomResult> r) {
         if (!r) return call->fail_store(r.error());
         call->ok(render_create_room(*r, side));
-        // A new or reopened conversation reaches both users' room lists, as over the socket.
-        if (r->outcome != store::CreateOutcome::Existed)
-          call->announce({r->room.buyer, r->room.seller}, kCreateRoomEvent, render_room(r->room));
       }));
 }
 
@@ -130,15 +123,11 @@ void delete_room(const CallPtr& call) {
   auto req = room_request(call);
   if (!req) return;
   with_room(call, req->first, std::move(req->second), [call](store::Room room, store::Role side) {
-    call->store().delete_room_side(
-        room.id, side, call->then<store::Room>([call, side](Result<store::Room> r) {
+    call->conversations().delete_room_side(
+        room.id, side, call->here<store::Room>([call, side](Result<store::Room> r) {
           if (!r) return call->fail_store(r.error());
-          const auto& deleted_at =
-              side == store::Role::Buyer ? r->buyer_deleted_at : r->seller_deleted_at;
-          call->ok(render_room_deleted(side, deleted_at));
-          call->announce(
-              {other_user(*r, side)}, kRoomDeletedEvent,
-              render_room_side_event(*r, side, true, deleted_at.value_or(r->updated_at)));
+          call->ok(render_room_deleted(
+              side, side == store::Role::Buyer ? r->buyer_deleted_at : r->seller_deleted_at));
         }));
   });
 }
@@ -147,12 +136,10 @@ void enable_room(const CallPtr& call) {
   auto req = room_request(call);
   if (!req) return;
   with_room(call, req->first, std::move(req->second), [call](store::Room room, store::Role side) {
-    call->store().enable_room(
-        room.id, side, call->then<store::Room>([call, side](Result<store::Room> r) {
+    call->conversations().enable_room_side(
+        room.id, side, call->here<store::Room>([call, side](Result<store::Room> r) {
           if (!r) return call->fail_store(r.error());
           call->ok(render_room_status(*r, side, "Enable room successfully!"));
-          call->announce({other_user(*r, side)}, kRoomEnabledEvent,
-                         render_room_side_event(*r, side, false, r->updated_at));
         }));
   });
 }
@@ -174,18 +161,13 @@ void mark_room_seen(const CallPtr& call) {
   auto req = room_request(call);
   if (!req) return;
   with_room(call, req->first, std::move(req->second), [call](store::Room room, store::Role side) {
-    const std::string reader = user_on(room, side);
-    const std::string other = other_user(room, side);
-    call->store().mark_seen(
-        room.id, reader, std::nullopt,
-        call->then<std::vector<std::string>>([call, room_id = room.id, reader, other,
+    // seen_messages goes to both users' tabs, as after the socket's (the sender learns which of
+    // their messages were read, the reader's tabs clear their badges); the reply is the room.
+    call->conversations().mark_seen(
+        room.id, user_on(room, side), other_user(room, side), std::nullopt, std::nullopt,
+        call->here<std::vector<std::string>>([call, room_id = room.id,
                                               side](Result<std::vector<std::string>> r) {
           if (!r) return call->fail_store(r.error());
-          // The sender learns which of their messages were read, as after the socket's
-          // seen_messages.
-          if (!r->empty())
-            call->announce({other}, kSeenMessagesEvent,
-                           render_seen_event(room_id, reader, other, *r));
           call->store().get_room(
               room_id, call->then<std::optional<store::Room>>(
                            [call, side](Result<std::optional<store::Room>> room) {

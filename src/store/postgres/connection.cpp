@@ -57,10 +57,58 @@ std::int64_t PgResult::affected() const {
   return out;
 }
 
-Params& Params::add(const std::string& text) {
-  if (text.find('\0') != std::string::npos) {
+namespace {
+
+void refuse_nul(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) {
     throw StoreFailure(make_error(kValidationError, "text must not contain NUL characters"));
   }
+}
+
+// Appends `value` as an element of a PostgreSQL array literal: double-quoted, with `"` and `\`
+// escaped (so no element is ever read as NULL or split by a comma or a brace).
+void append_array_element(std::string& array, const RowValue& value) {
+  if (!value) {
+    array += "NULL";
+    return;
+  }
+  array += '"';
+  for (char c : *value) {
+    if (c == '"' || c == '\\') array += '\\';
+    array += c;
+  }
+  array += '"';
+}
+
+// Appends one row to the open array literals of a RowsStatement, after checking its width and
+// its text (PostgreSQL text cannot hold NUL).
+void append_row(std::vector<std::string>& arrays, bool first, std::span<const RowValue> values) {
+  if (values.size() != arrays.size()) {
+    throw StoreFailure(make_error(kStoreError, "PostgreSQL: a row of the wrong width"));
+  }
+  for (const RowValue& value : values) {
+    if (value) refuse_nul(*value);
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!first) arrays[i] += ',';
+    append_array_element(arrays[i], values[i]);
+  }
+}
+
+// Closes the array literals and makes them the statement's parameters (they must outlive it).
+Params array_params(std::vector<std::string>& arrays) {
+  Params params;
+  for (std::string& array : arrays) {
+    array += '}';
+    params.add(array);
+  }
+  return params;
+}
+
+}  // namespace
+
+Params& Params::add(const std::string& text) {
+  refuse_nul(text);
   return push(text.c_str());
 }
 
@@ -87,6 +135,7 @@ void Connection::connect_now() {
   if (conn_) PQfinish(conn_);
   prepared_.clear();
   pending_.clear();
+  rows_ = {};
   pipelining_ = false;
   const std::string timeout = std::to_string(options_.connect_timeout_s);
   // Keywords are applied in order: the URL (expanded from dbname) may override the defaults
@@ -117,6 +166,7 @@ void Connection::drop(std::string_view why) {
   }
   prepared_.clear();
   pending_.clear();
+  rows_ = {};
   pipelining_ = false;
   last_error_ = std::string(why);
 }
@@ -228,6 +278,7 @@ const std::string& Connection::prepared_name(const std::string& sql) {
 
 PgResult Connection::query(const std::string& sql, const Params& params) {
   if (pipelining_) {
+    send_rows();
     send_prepared(sql, params);
     pending_.push_back({Pending::Kind::Wanted, {}, {}});
     return *sync_pipeline(/*want_last=*/true);
@@ -283,8 +334,36 @@ void Connection::begin_once() {
 }
 
 void Connection::defer(const std::string& sql, const Params& params, Check check) {
+  send_rows();
   send_prepared(sql, params);
   pending_.push_back({Pending::Kind::Deferred, std::move(check), {}});
+}
+
+void Connection::defer_row(const RowsStatement& statement, std::span<const RowValue> values) {
+  if (rows_.statement != &statement) {
+    send_rows();
+    rows_.statement = &statement;
+    rows_.arrays.assign(statement.columns, "{");
+  }
+  append_row(rows_.arrays, rows_.count == 0, values);
+  ++rows_.count;
+}
+
+PgResult Connection::query_row(const RowsStatement& statement, std::span<const RowValue> values) {
+  std::vector<std::string> arrays(statement.columns, "{");
+  append_row(arrays, /*first=*/true, values);
+  return query(statement.sql, array_params(arrays));
+}
+
+void Connection::send_rows() {
+  if (rows_.count == 0) return;
+  send_prepared(rows_.statement->sql, array_params(rows_.arrays));
+  const std::int64_t expected = rows_.count;
+  pending_.push_back(
+      {Pending::Kind::Deferred,
+       [expected](const PgResult& r) { return r.rows() == 1 && r.integer(0, 0) == expected; },
+       {}});
+  rows_ = {};
 }
 
 bool Connection::settle() {
@@ -367,6 +446,7 @@ std::optional<PgResult> Connection::sync_pipeline(bool want_last) {
 
 void Connection::end_pipeline() {
   if (!pipelining_) return;
+  send_rows();
   if (!pending_.empty()) sync_pipeline(/*want_last=*/false);
   if (PQexitPipelineMode(conn_) != 1) broken_pipeline("cannot leave pipeline mode");
   pipelining_ = false;
@@ -419,6 +499,7 @@ void Connection::rollback() noexcept {
   release_pending_ = false;
   pipeline_failed_ = false;
   pipeline_next_ = false;  // the batch is run again under savepoints
+  rows_ = {};              // never sent: nothing to undo
   if (pipelining_) {
     try {
       end_pipeline();

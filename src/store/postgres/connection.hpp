@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -88,6 +89,17 @@ class Params {
 
 class Connection;
 
+// A statement that writes many rows at once (Connection::defer_row): its parameters are one
+// text[] array per column, element i of each being row i's value, and its answer's first column
+// of its first row is the number of rows it applied.
+struct RowsStatement {
+  std::string sql;
+  std::size_t columns;
+};
+
+// One value of a row for defer_row(); nullopt is SQL NULL.
+using RowValue = std::optional<std::string_view>;
+
 struct ConnectionOptions {
   std::string url;   // postgres://... (anything PQconnectdb accepts as dbname)
   std::string name;  // for logs: "writer", "reader 2"
@@ -133,6 +145,15 @@ class Connection {
   bool can_defer() const { return pipelining_; }
   void defer(const std::string& sql, const Params& params, Check check);
   bool settle();
+  // Pipelining, many rows per statement: consecutive defer_row() calls for one RowsStatement are
+  // collected and sent as ONE statement (one array parameter per column) when anything else is
+  // sent, or by settle(): a batch of messages costs PostgreSQL one statement instead of one per
+  // message. Every row is expected to be applied; fewer (a retry of a stored client id, a wrong
+  // room) fails settle() as an unexpected answer of defer() does. Throws StoreFailure
+  // (VALIDATION_ERROR) for a value with a NUL character, as Params does.
+  void defer_row(const RowsStatement& statement, std::span<const RowValue> values);
+  // Runs `statement` for one row and waits for its answer (as query() does).
+  PgResult query_row(const RowsStatement& statement, std::span<const RowValue> values);
   // Rows changed so far (INSERT/UPDATE/DELETE counts, note_changes(), and one for every failed
   // statement, which aborts the transaction); the group-commit writer runs a batch without
   // savepoints first and reruns it under savepoints when a failed job had changed something.
@@ -179,6 +200,8 @@ class Connection {
   std::optional<PgResult> sync_pipeline(bool want_last);
   // Leaves pipeline mode (reading what is outstanding first).
   void end_pipeline();
+  // Pipeline mode: sends the rows collected by defer_row(), if any, as their statement.
+  void send_rows();
   void count_changes(const PGresult* result);
   // Drops the connection after a failure to send or read in pipeline mode; throws
   // STORE_UNAVAILABLE.
@@ -200,6 +223,13 @@ class Connection {
   std::uint64_t statements_ = 0;  // prepared statement names
   bool pipeline_failed_ = false;
   std::deque<Pending> pending_;  // sent in pipeline mode, answers not read yet
+  // Rows collected by defer_row() and not sent yet: each column's array literal without its
+  // closing brace.
+  struct CollectedRows {
+    const RowsStatement* statement = nullptr;
+    std::vector<std::string> arrays;
+    std::int64_t count = 0;
+  } rows_;
   std::uint64_t changes_ = 0;
   int failed_attempts_ = 0;
   std::chrono::milliseconds backoff_{0};

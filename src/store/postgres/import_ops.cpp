@@ -1,6 +1,7 @@
-// import_batch: rooms and messages of another service stored as given (cz-messenger import).
-// One INSERT per document; ON CONFLICT DO NOTHING makes a rerun skip what is stored.
-#include "store/postgres/ops.hpp"
+// Import primitives: rooms and messages of another service stored as given (cz-messenger
+// import; the batch is store/operations.hpp's import_batch). One INSERT per document;
+// ON CONFLICT DO NOTHING makes a rerun skip what is stored.
+#include "store/postgres/backend.hpp"
 #include "store/postgres/rows.hpp"
 
 namespace cz::store::postgres {
@@ -18,7 +19,23 @@ void add_last_message_id(Params& p, const std::optional<LastMessage>& last) {
     p.add_null();
 }
 
-ImportOutcome insert_room(Connection& db, const Room& r) {
+}  // namespace
+
+void Backend::begin_import(Connection&) {}
+
+bool Backend::room_exists(Connection& db, const std::string& room_id) {
+  static const std::string sql = "SELECT 1 FROM rooms WHERE id = $1";
+  return exists(db, sql, room_id);
+}
+
+bool Backend::message_exists(Connection& db, const std::string& message_id) {
+  static const std::string sql = "SELECT 1 FROM messages WHERE id = $1";
+  return exists(db, sql, message_id);
+}
+
+// The original's last messages and counters are kept as they are (PostgreSQL stores a room's
+// state in its row, schema.cpp).
+bool Backend::import_room(Connection& db, const Room& r) {
   static const std::string sql =
       "INSERT INTO rooms (id, type, creator, buyer, seller, shop_id, shop_json, buyer_info_json, "
       "buyer_last_message_id, seller_last_message_id, buyer_last_seen, seller_last_seen, "
@@ -38,14 +55,13 @@ ImportOutcome insert_room(Connection& db, const Room& r) {
   p.add(r.deleted_by_buyer).add(r.deleted_by_seller);
   p.add(r.buyer_deleted_at).add(r.seller_deleted_at);
   p.add(r.enable).add(r.created_at).add(r.updated_at);
-  return db.query(sql, p).affected() ? ImportOutcome::Imported : ImportOutcome::Duplicate;
+  return db.query(sql, p).affected() != 0;
 }
 
-// false when nothing was inserted: the id, or the sender's client_message_id, is taken.
 // Position (tx, seq) = (0, created_at) (schema.cpp, version 2): an imported message sorts below
 // every live one, and among the imported ones (and those of schema version 1) by
 // (created_at, id), whenever it was imported.
-bool try_insert_message(Connection& db, const Message& m, bool with_client_id) {
+bool Backend::import_message(Connection& db, const Message& m, bool with_client_id) {
   static const std::string sql =
       "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
       "is_seen, created_at, updated_at, tx, seq) "
@@ -58,39 +74,6 @@ bool try_insert_message(Connection& db, const Message& m, bool with_client_id) {
     p.add_null();
   p.add(m.is_seen).add(m.created_at).add(m.updated_at);
   return db.query(sql, p).affected() != 0;
-}
-
-ImportOutcome insert_message(Connection& db, const Message& m) {
-  if (try_insert_message(db, m, true)) return ImportOutcome::Imported;
-  if (m.client_message_id.empty() || exists(db, "SELECT 1 FROM messages WHERE id = $1", m.id))
-    return ImportOutcome::Duplicate;
-  try_insert_message(db, m, false);
-  return ImportOutcome::ImportedWithoutClientId;
-}
-
-}  // namespace
-
-Result<ImportBatchResult> import_batch(Connection& db, const ImportBatch& batch) {
-  ImportBatchResult result;
-  result.rooms.reserve(batch.rooms.size());
-  result.messages.reserve(batch.messages.size());
-  for (const Room& r : batch.rooms) {
-    if (batch.dry_run)
-      result.rooms.push_back(exists(db, "SELECT 1 FROM rooms WHERE id = $1", r.id)
-                                 ? ImportOutcome::Duplicate
-                                 : ImportOutcome::Imported);
-    else
-      result.rooms.push_back(insert_room(db, r));
-  }
-  for (const Message& m : batch.messages) {
-    if (batch.dry_run)
-      result.messages.push_back(exists(db, "SELECT 1 FROM messages WHERE id = $1", m.id)
-                                    ? ImportOutcome::Duplicate
-                                    : ImportOutcome::Imported);
-    else
-      result.messages.push_back(insert_message(db, m));
-  }
-  return result;
 }
 
 }  // namespace cz::store::postgres

@@ -1,119 +1,106 @@
-// Message operations. insert_message is the hot path: a handful of prepared statements inside
-// the writer's batch transaction.
+// Message primitives. insert_message is the hot path: in a batch's first pass the batch's
+// messages are one pipelined statement (kInsertMessages over arrays); a batch run again under
+// savepoints runs the same statement with one message at a time.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <limits>
 
-#include "store/postgres/ops.hpp"
+#include "store/postgres/backend.hpp"
 #include "store/postgres/rows.hpp"
 #include "store/rules.hpp"
-#include "util/ids.hpp"
 
 namespace cz::store::postgres {
-namespace {
 
-Error message_not_found(const std::string& id) {
-  return make_error(kMessageNotFound, fmt::format("message {} not found", id));
-}
-
-std::int64_t page_size(std::size_t requested) {
-  return static_cast<std::int64_t>(std::min(requested, kMaxPageSize));
-}
-
-std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) {
-  static const std::string sql =
-      "SELECT " + message_columns() + " FROM messages WHERE sender = $1 AND client_message_id = $2";
-  PgResult r = db.query(sql, Params().add(msg.from).add(msg.client_message_id));
-  if (r.rows() == 0) return std::nullopt;
-  return read_message(r, 0);
-}
-
-}  // namespace
-
-// One round trip for the hot path: check membership, insert (unless a retry of a stored
-// client id), and update the room, in one statement. In the room update: both sides' last
-// message; the receiver's unread count, incremented in SQL (atomic under the row lock, so nodes
-// writing at once never lose a count); the room reappears for a side that had deleted it. The
-// sender's own copy of the last message counts as seen. ON CONFLICT: a retry of a stored client
-// id — also one that another node stores at this very moment — inserts nothing.
-const std::string kInsertMessageSql = R"sql(
-WITH room AS (
-  SELECT CASE WHEN buyer = $3::text AND seller = $4::text THEN 'buyer'
-              WHEN seller = $3::text AND buyer = $4::text THEN 'seller' END AS side
-  FROM rooms WHERE id = $2::text
+// Messages in one statement (Connection::defer_row / query_row: each column an array, element i
+// of each is message i): check membership, insert (unless a retry of a stored client id), and
+// update each room once. ON CONFLICT: a retry of a stored client id — also one that another
+// node stores at this very moment, or an earlier message of the same statement — inserts
+// nothing. Rows are inserted in the given order (ORDER BY ord), so their `seq` identity follows
+// the order the messages were taken in. In a room's update: both sides' last message is the
+// statement's last one in that room; the receivers' unread counts grow by the messages to each
+// side, in SQL (atomic under the row lock, so nodes writing at once never lose a count); the
+// room reappears for a side that had deleted it; the last message's sender has seen it.
+// Answers: messages inserted, rooms updated, and (what one message's refusal needs) whether a
+// room was found and, for it, the sender's side (NULL: the two are not its members).
+const RowsStatement kInsertMessages{R"sql(
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::bigint[])
+    WITH ORDINALITY AS i (id, room_id, sender, recipient, type, content, client_message_id,
+                          created_at, ord)
+), checked AS (
+  SELECT i.*, CASE WHEN r.buyer = i.sender AND r.seller = i.recipient THEN 'buyer'
+                   WHEN r.seller = i.sender AND r.buyer = i.recipient THEN 'seller' END AS side
+  FROM input i JOIN rooms r ON r.id = i.room_id
 ), ins AS (
   INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id,
                         is_seen, created_at, updated_at)
-  SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, false,
-         $8::bigint, $8::bigint
-  FROM room WHERE side IS NOT NULL
+  SELECT id, room_id, sender, recipient, type, content, client_message_id, false, created_at,
+         created_at
+  FROM checked WHERE side IS NOT NULL ORDER BY ord
   ON CONFLICT (sender, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
   RETURNING id
+), last_in_room AS (
+  SELECT DISTINCT ON (c.room_id) c.room_id, c.id, c.side, c.created_at,
+         count(*) FILTER (WHERE c.side = 'seller') OVER per_room AS to_buyer,
+         count(*) FILTER (WHERE c.side = 'buyer') OVER per_room AS to_seller
+  FROM checked c JOIN ins USING (id)
+  WINDOW per_room AS (PARTITION BY c.room_id)
+  ORDER BY c.room_id, c.ord DESC
 ), upd AS (
   UPDATE rooms r SET
-    buyer_last_message_id = ins.id, seller_last_message_id = ins.id,
-    buyer_last_seen = (room.side = 'buyer'), seller_last_seen = (room.side = 'seller'),
-    buyer_unseen = r.buyer_unseen + (room.side = 'seller')::int,
-    seller_unseen = r.seller_unseen + (room.side = 'buyer')::int,
-    deleted_by_buyer = false, deleted_by_seller = false, updated_at = $8::bigint
-  FROM room, ins WHERE r.id = $2::text
+    buyer_last_message_id = l.id, seller_last_message_id = l.id,
+    buyer_last_seen = (l.side = 'buyer'), seller_last_seen = (l.side = 'seller'),
+    buyer_unseen = r.buyer_unseen + l.to_buyer, seller_unseen = r.seller_unseen + l.to_seller,
+    deleted_by_buyer = false, deleted_by_seller = false, updated_at = l.created_at
+  FROM last_in_room l WHERE r.id = l.room_id
   RETURNING 1
 )
-SELECT EXISTS (SELECT 1 FROM room), (SELECT side FROM room), (SELECT count(*) FROM upd)
-)sql";
+SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd), EXISTS (SELECT 1 FROM checked),
+       (SELECT side FROM checked LIMIT 1)
+)sql",
+                                    8};
 
-Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
-  const bool has_client_id = !msg.client_message_id.empty();
+InsertAttempt Backend::insert_message(Connection& db, const Message& m) {
   // The id is a key only: order comes from the row's position (tx, seq; see list_messages).
-  GeneratedId id = generate_id();
-  Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
-            msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
-  Params params;
-  params.add(m.id).add(m.room_id).add(m.from).add(m.to).add(message_type_name(m.type));
-  params.add(m.content);
-  if (has_client_id)
-    params.add(m.client_message_id);
-  else
-    params.add_null();
-  params.add(m.created_at);
+  const std::string created_at = std::to_string(m.created_at);
+  const RowValue row[] = {m.id,
+                          m.room_id,
+                          m.from,
+                          m.to,
+                          message_type_name(m.type),
+                          m.content,
+                          m.client_message_id.empty() ? RowValue() : RowValue(m.client_message_id),
+                          created_at};
   if (db.can_defer()) {
     // Pipelined (the batch's first, savepoint-free pass): almost every insert is stored; one
     // that is not (a retry, a wrong room) makes the batch run again, unpipelined, where this
     // function sees the answer and tells why.
-    db.defer(kInsertMessageSql, params,
-             [](const PgResult& r) { return r.rows() == 1 && r.integer(0, 2) == 1; });
-    return InsertMessageResult{std::move(m), false};
+    db.defer_row(kInsertMessages, row);
+    return InsertAttempt::Stored;
   }
-  PgResult r = db.query(kInsertMessageSql, params);
-  db.note_changes(2 * r.integer(0, 2));  // a SELECT over data-modifying CTEs: not in its tag
-  if (r.integer(0, 2) == 1) return InsertMessageResult{std::move(m), false};
-
-  // Not stored. A retry gets the stored message back, whatever else it says (as the SQLite
-  // store, which looks the client id up first).
-  if (has_client_id) {
-    if (auto stored = find_by_client_id(db, msg)) {
-      return InsertMessageResult{std::move(*stored), true};
-    }
-  }
-  if (!r.boolean(0, 0)) {
-    return make_error(kRoomNotFound, fmt::format("room {} not found", msg.room_id));
-  }
-  if (r.is_null(0, 1)) {
-    return make_error(kForbidden, "sender and receiver must be the two members of the room");
-  }
-  return make_error(kStoreError, "message conflicted with one that then disappeared");
+  PgResult r = db.query_row(kInsertMessages, row);
+  const std::int64_t inserted = r.integer(0, 0);
+  db.note_changes(2 * inserted);  // a SELECT over data-modifying CTEs: not in its tag
+  if (inserted == 1) return InsertAttempt::Stored;
+  if (!r.boolean(0, 2)) return InsertAttempt::NoRoom;
+  if (r.is_null(0, 3)) return InsertAttempt::NotMembers;
+  return InsertAttempt::Taken;
 }
 
-Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& room_id,
-                                           const std::string& reader,
-                                           const std::optional<std::vector<std::string>>& ids) {
-  auto room = load_room(db, room_id);
-  if (!room) return make_error(kRoomNotFound, fmt::format("room {} not found", room_id));
-  const auto side = room->side_of(reader);
-  if (!side) return make_error(kForbidden, "only a member of the room can mark messages seen");
+std::optional<Message> Backend::find_by_client_id(Connection& db, const Message& m) {
+  static const std::string sql =
+      "SELECT " + message_columns() + " FROM messages WHERE sender = $1 AND client_message_id = $2";
+  PgResult r = db.query(sql, Params().add(m.from).add(m.client_message_id));
+  if (r.rows() == 0) return std::nullopt;
+  return read_message(PgRow{r, 0});
+}
 
-  const TimeMs now = now_ms();
+std::vector<std::string> Backend::mark_seen(Connection& db, const Room& room, Role side,
+                                            const std::string& reader,
+                                            const std::optional<std::vector<std::string>>& ids,
+                                            TimeMs now) {
+  const std::string& room_id = room.id;
   std::vector<std::string> changed;
   auto collect = [&](const PgResult& r) {
     for (int i = 0; i < r.rows(); ++i) changed.push_back(r.text(i, 0));
@@ -132,16 +119,15 @@ Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& ro
                  "WHERE room_id = $1 AND recipient = $2 AND NOT is_seen RETURNING id",
                  Params().add(room_id).add(reader).add(now)));
   }
-  std::sort(changed.begin(), changed.end());
 
   // Recount rather than reset: when only some ids were marked, the rest stay unread.
   static const SideSql recount(
       "UPDATE rooms SET {side}_unseen = (SELECT count(*) FROM messages "
       "WHERE room_id = $1 AND recipient = $2 AND NOT is_seen), updated_at = $3 WHERE id = $1");
-  db.query(recount[*side], Params().add(room_id).add(reader).add(now));
+  db.query(recount[side], Params().add(room_id).add(reader).add(now));
   static const SideSql last_seen(
       "UPDATE rooms SET {side}_last_seen = true WHERE id = $1 AND {side}_unseen = 0");
-  db.query(last_seen[*side], Params().add(room_id));
+  db.query(last_seen[side], Params().add(room_id));
   return changed;
 }
 
@@ -200,7 +186,7 @@ std::optional<TimeMs> cursor_time(const std::optional<std::string>& cursor_id) {
 
 }  // namespace
 
-Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
+std::vector<Message> Backend::list_messages(Connection& db, const MessageQuery& query) {
   // $4: only messages created before it (bigint max when absent).
   static const std::string oldest_first = fmt::format(
       "{}SELECT {} FROM messages m WHERE m.room_id = $1 AND (m.tx, m.seq, m.id) > {} "
@@ -217,14 +203,14 @@ Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& q
   const std::string cursor = query.cursor_id.value_or("");  // Params keeps a pointer to it
   Params params;
   params.add(query.room_id).add(cursor);
-  params.add(page_size(query.limit));
+  params.add(page_limit(query.limit));
   params.add(query.before.value_or(std::numeric_limits<std::int64_t>::max()));
   params.add(cursor_time(query.cursor_id));
   return read_messages(
       db.query(query.order == Order::OldestFirst ? oldest_first : newest_first, params));
 }
 
-Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
+std::vector<Message> Backend::sync_messages(Connection& db, const SyncQuery& query) {
   // Each half walks its own index in position order and stops at the limit; the union is
   // re-sorted. $4: created strictly after it (bigint min when absent).
   auto half = [](const char* who) {
@@ -239,31 +225,22 @@ Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& quer
                   kCursorSql, message_columns("u"), half("recipient"), half("sender"));
   const std::string cursor = query.since_id.value_or("");  // Params keeps a pointer to it
   Params params;
-  params.add(query.user_id).add(cursor).add(page_size(query.limit));
+  params.add(query.user_id).add(cursor).add(page_limit(query.limit));
   params.add(query.since_time.value_or(std::numeric_limits<std::int64_t>::min()));
   params.add(cursor_time(query.since_id));
   return read_messages(db.query(sql, params));
 }
 
-Result<std::optional<Message>> get_message(Connection& db, const std::string& message_id) {
+std::optional<Message> Backend::find_message(Connection& db, const std::string& message_id) {
   static const std::string sql = "SELECT " + message_columns() + " FROM messages WHERE id = $1";
   PgResult r = db.query(sql, Params().add(message_id));
-  if (r.rows() == 0) return std::optional<Message>();
-  return std::optional<Message>(read_message(r, 0));
+  if (r.rows() == 0) return std::nullopt;
+  return read_message(PgRow{r, 0});
 }
 
-Result<Message> update_message_content(Connection& db, const std::string& message_id,
-                                       const std::string& editor, const std::string& content) {
-  auto found = get_message(db, message_id);
-  if (!found.ok()) return found.error();
-  if (!found.value()) return message_not_found(message_id);
-  Message& m = **found;
-  if (m.from != editor) return make_error(kForbidden, "only the sender can edit a message");
-  m.content = content;
-  m.updated_at = now_ms();
+void Backend::update_content(Connection& db, const Message& m) {
   db.query("UPDATE messages SET content = $2, updated_at = $3 WHERE id = $1",
            Params().add(m.id).add(m.content).add(m.updated_at));
-  return std::move(m);
 }
 
 }  // namespace cz::store::postgres

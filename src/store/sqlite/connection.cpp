@@ -67,9 +67,13 @@ void Query::run() {
 }
 
 std::string Query::text(int col) const {
+  return std::string(view(col));
+}
+
+std::string_view Query::view(int col) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   const int size = sqlite3_column_bytes(stmt_, col);
-  return data ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+  return data ? std::string_view(data, static_cast<std::size_t>(size)) : std::string_view();
 }
 
 Connection::Connection(const std::string& path, const ConnectionOptions& options) {

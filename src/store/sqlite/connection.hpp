@@ -62,6 +62,9 @@ class Query {
     return is_null(col) ? std::nullopt : std::optional<std::int64_t>(integer(col));
   }
   std::string text(int col) const;
+  // Valid until the next step() or the end of the query.
+  std::string_view view(int col) const;
+  bool boolean(int col) const { return integer(col) != 0; }
 
  private:
   sqlite3* db_;

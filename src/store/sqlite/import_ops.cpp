@@ -1,12 +1,11 @@
-// import_batch: rooms and messages of another service stored as given (cz-messenger import).
-// One INSERT per document; ON CONFLICT DO NOTHING makes a rerun skip what is stored.
-#include "store/sqlite/ops.hpp"
+// Import primitives: rooms and messages of another service stored as given (cz-messenger
+// import; the batch is store/operations.hpp's import_batch). One INSERT per document;
+// ON CONFLICT DO NOTHING makes a rerun skip what is stored.
+#include "store/sqlite/backend.hpp"
 #include "store/sqlite/rows.hpp"
 
 namespace cz::store::sqlite {
 namespace {
-
-constexpr const char* kImportCacheSql = "PRAGMA cache_size = -262144";  // KiB: 256 MiB
 
 bool exists(Connection& db, const char* sql, const std::string& id) {
   Query q = db.query(sql);
@@ -24,7 +23,24 @@ std::optional<TimeMs> cleared_at(bool deleted, const std::optional<TimeMs>& dele
   return deleted_at ? *deleted_at : updated_at;
 }
 
-ImportOutcome insert_room(Connection& db, const Room& r) {
+}  // namespace
+
+void Backend::begin_import(Connection& db) {
+  // An import inserts into every room's part of the indexes at once (its messages come in time
+  // order, not room by room): with SQLite's default 2 MiB page cache nearly every insert reads
+  // pages back from the OS. Only `cz-messenger import` imports, on a store of its own.
+  db.exec("PRAGMA cache_size = -262144");  // KiB: 256 MiB
+}
+
+bool Backend::room_exists(Connection& db, const std::string& room_id) {
+  return exists(db, "SELECT 1 FROM rooms WHERE id = ?1", room_id);
+}
+
+bool Backend::message_exists(Connection& db, const std::string& message_id) {
+  return exists(db, "SELECT 1 FROM messages WHERE id = ?1", message_id);
+}
+
+bool Backend::import_room(Connection& db, const Room& r) {
   Query q = db.query(
       "INSERT INTO rooms (id, type, creator, buyer, seller, shop_id, shop_json, buyer_info_json, "
       "pinned_by_buyer, pinned_by_seller, deleted_by_buyer, deleted_by_seller, buyer_deleted_at, "
@@ -42,11 +58,10 @@ ImportOutcome insert_room(Connection& db, const Room& r) {
   q.bind(18, cleared_at(r.deleted_by_buyer, r.buyer_deleted_at, r.updated_at));
   q.bind(19, cleared_at(r.deleted_by_seller, r.seller_deleted_at, r.updated_at));
   q.run();
-  return db.changes() ? ImportOutcome::Imported : ImportOutcome::Duplicate;
+  return db.changes() != 0;
 }
 
-// false when nothing was inserted: the id, or the sender's client_message_id, is taken.
-bool try_insert_message(Connection& db, const Message& m, bool with_client_id) {
+bool Backend::import_message(Connection& db, const Message& m, bool with_client_id) {
   Query q = db.query(
       "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
       "is_seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -60,43 +75,6 @@ bool try_insert_message(Connection& db, const Message& m, bool with_client_id) {
   q.bind(8, m.is_seen).bind(9, m.created_at).bind(10, m.updated_at);
   q.run();
   return db.changes() != 0;
-}
-
-ImportOutcome insert_message(Connection& db, const Message& m) {
-  if (try_insert_message(db, m, true)) return ImportOutcome::Imported;
-  if (m.client_message_id.empty() || exists(db, "SELECT 1 FROM messages WHERE id = ?1", m.id))
-    return ImportOutcome::Duplicate;
-  try_insert_message(db, m, false);
-  return ImportOutcome::ImportedWithoutClientId;
-}
-
-}  // namespace
-
-Result<ImportBatchResult> import_batch(Connection& db, const ImportBatch& batch) {
-  // An import inserts into every room's part of the indexes at once (its messages come in time
-  // order, not room by room): with SQLite's default 2 MiB page cache nearly every insert reads
-  // pages back from the OS. Only `cz-messenger import` calls this, on a store of its own.
-  db.exec(kImportCacheSql);
-  ImportBatchResult result;
-  result.rooms.reserve(batch.rooms.size());
-  result.messages.reserve(batch.messages.size());
-  for (const Room& r : batch.rooms) {
-    if (batch.dry_run)
-      result.rooms.push_back(exists(db, "SELECT 1 FROM rooms WHERE id = ?1", r.id)
-                                 ? ImportOutcome::Duplicate
-                                 : ImportOutcome::Imported);
-    else
-      result.rooms.push_back(insert_room(db, r));
-  }
-  for (const Message& m : batch.messages) {
-    if (batch.dry_run)
-      result.messages.push_back(exists(db, "SELECT 1 FROM messages WHERE id = ?1", m.id)
-                                    ? ImportOutcome::Duplicate
-                                    : ImportOutcome::Imported);
-    else
-      result.messages.push_back(insert_message(db, m));
-  }
-  return result;
 }
 
 }  // namespace cz::store::sqlite

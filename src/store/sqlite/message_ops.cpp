@@ -1,38 +1,26 @@
-// Message operations. insert_message is the hot path: a handful of cached statements inside the
+// Message primitives. insert_message is the hot path: a handful of cached statements inside the
 // writer's batch transaction.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <optional>
 #include <utility>
 
 #include "store/rules.hpp"
-#include "store/sqlite/ops.hpp"
+#include "store/sqlite/backend.hpp"
 #include "store/sqlite/rows.hpp"
-#include "util/ids.hpp"
 
 namespace cz::store::sqlite {
 namespace {
 
-std::optional<Message> find_by_client_id(Connection& db, const NewMessage& msg) {
-  static const std::string sql =
-      "SELECT " + message_columns() +
-      " FROM messages WHERE room_id = ?1 AND sender = ?2 AND client_message_id = ?3";
-  Query q = db.query(sql);
-  q.bind(1, msg.room_id).bind(2, msg.from).bind(3, msg.client_message_id);
-  if (!q.step()) return std::nullopt;
-  return read_message(q);
-}
-
-// The sender's side in the room, after checking that `from` and `to` are its two members.
-Result<Role> sender_side(Connection& db, const NewMessage& msg) {
+// Whether `m`'s sender and recipient are the two members of its room.
+std::optional<InsertAttempt> check_members(Connection& db, const Message& m) {
   Query q = db.query("SELECT buyer, seller FROM rooms WHERE id = ?1");
-  q.bind(1, msg.room_id);
-  if (!q.step()) return room_not_found(msg.room_id);
-  const std::string buyer = q.text(0), seller = q.text(1);
-  if (msg.from == buyer && msg.to == seller) return Role::Buyer;
-  if (msg.from == seller && msg.to == buyer) return Role::Seller;
-  return make_error(kForbidden, "sender and receiver must be the two members of the room");
+  q.bind(1, m.room_id);
+  if (!q.step()) return InsertAttempt::NoRoom;
+  const std::string_view buyer = q.view(0), seller = q.view(1);
+  if (m.from == buyer && m.to == seller) return std::nullopt;
+  if (m.from == seller && m.to == buyer) return std::nullopt;
+  return InsertAttempt::NotMembers;
 }
 
 std::vector<Message> read_messages(Query& q) {
@@ -71,78 +59,6 @@ void move_seen_floor(Connection& db, const std::string& room_id, const std::stri
   q.run();
 }
 
-}  // namespace
-
-Result<InsertMessageResult> insert_message(Connection& db, const NewMessage& msg) {
-  auto side = sender_side(db, msg);
-  if (!side.ok()) return side.error();
-
-  // Drawn here, on the single writer thread inside the transaction: ids are handed out in commit
-  // order, so a reader's "id > cursor" never misses a message committed later.
-  GeneratedId id = generate_id();
-  Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
-            msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
-  {
-    // A retry (same room, sender and client_message_id) collides with messages_client_id and
-    // inserts nothing; only then is the stored message looked up (a lookup per message before
-    // every insert was a statement more per message for the rare retry).
-    Query q = db.query(
-        "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
-        "is_seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8) "
-        "ON CONFLICT DO NOTHING");
-    q.bind(1, m.id).bind(2, m.room_id).bind(3, m.from).bind(4, m.to);
-    q.bind(5, message_type_name(m.type)).bind(6, m.content);
-    if (m.client_message_id.empty())
-      q.bind_null(7);
-    else
-      q.bind(7, m.client_message_id);
-    q.bind(8, m.created_at);
-    q.run();
-  }
-  if (db.changes() == 0) {
-    auto stored = find_by_client_id(db, msg);
-    if (!stored) return make_error(kStoreError, "message was neither stored nor found stored");
-    return InsertMessageResult{std::move(*stored), true};
-  }
-  // Nothing else is written: the room's last message, unread counts and un-deleting follow from
-  // its messages when the room is read (schema v3).
-  return InsertMessageResult{std::move(m), false};
-}
-
-Result<std::vector<std::string>> mark_seen(Connection& db, const std::string& room_id,
-                                           const std::string& reader,
-                                           const std::optional<std::vector<std::string>>& ids) {
-  auto room = load_room(db, room_id);
-  if (!room) return room_not_found(room_id);
-  const auto side = room->side_of(reader);
-  if (!side) return make_error(kForbidden, "only a member of the room can mark messages seen");
-
-  const TimeMs now = now_ms();
-  std::vector<std::string> changed;
-  if (ids) {
-    for (const std::string& id : *ids) {
-      Query q = db.query(
-          "UPDATE messages SET is_seen = 1, updated_at = ?4 "
-          "WHERE room_id = ?2 AND id = ?1 AND recipient = ?3 AND is_seen = 0 RETURNING id");
-      q.bind(1, id).bind(2, room_id).bind(3, reader).bind(4, now);
-      while (q.step()) changed.push_back(q.text(0));
-    }
-  } else {
-    static const SideSql all(
-        "UPDATE messages SET is_seen = 1, updated_at = ?3 WHERE room_id = ?1 "
-        "AND (created_at, id) >= (SELECT coalesce({side}_seen_at, -1), coalesce({side}_seen_id, "
-        "'') FROM rooms WHERE id = ?1) AND recipient = ?2 AND is_seen = 0 RETURNING id");
-    Query q = db.query(all[*side]);
-    q.bind(1, room_id).bind(2, reader).bind(3, now);
-    while (q.step()) changed.push_back(q.text(0));
-  }
-  std::sort(changed.begin(), changed.end());
-  move_seen_floor(db, room_id, reader, *side, now);
-  return changed;
-}
-
-namespace {
-
 // The stored created_at of a cursor message (if it is stored).
 std::optional<TimeMs> stored_time(Connection& db, const std::optional<std::string>& id) {
   if (!id) return std::nullopt;
@@ -154,13 +70,71 @@ std::optional<TimeMs> stored_time(Connection& db, const std::optional<std::strin
 
 }  // namespace
 
-Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& query) {
+InsertAttempt Backend::insert_message(Connection& db, const Message& m) {
+  if (auto refused = check_members(db, m)) return *refused;
+  // A retry (same room, sender and client_message_id) collides with messages_client_id and
+  // inserts nothing; only then is the stored message looked up (a lookup per message before
+  // every insert was a statement more per message for the rare retry).
+  Query q = db.query(
+      "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
+      "is_seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8) "
+      "ON CONFLICT DO NOTHING");
+  q.bind(1, m.id).bind(2, m.room_id).bind(3, m.from).bind(4, m.to);
+  q.bind(5, message_type_name(m.type)).bind(6, m.content);
+  if (m.client_message_id.empty())
+    q.bind_null(7);
+  else
+    q.bind(7, m.client_message_id);
+  q.bind(8, m.created_at);
+  q.run();
+  // Nothing else is written: the room's last message, unread counts and un-deleting follow from
+  // its messages when the room is read (schema v3).
+  return db.changes() == 0 ? InsertAttempt::Taken : InsertAttempt::Stored;
+}
+
+std::optional<Message> Backend::find_by_client_id(Connection& db, const Message& m) {
+  static const std::string sql =
+      "SELECT " + message_columns() +
+      " FROM messages WHERE room_id = ?1 AND sender = ?2 AND client_message_id = ?3";
+  Query q = db.query(sql);
+  q.bind(1, m.room_id).bind(2, m.from).bind(3, m.client_message_id);
+  if (!q.step()) return std::nullopt;
+  return read_message(q);
+}
+
+std::vector<std::string> Backend::mark_seen(Connection& db, const Room& room, Role side,
+                                            const std::string& reader,
+                                            const std::optional<std::vector<std::string>>& ids,
+                                            TimeMs now) {
+  std::vector<std::string> changed;
+  if (ids) {
+    for (const std::string& id : *ids) {
+      Query q = db.query(
+          "UPDATE messages SET is_seen = 1, updated_at = ?4 "
+          "WHERE room_id = ?2 AND id = ?1 AND recipient = ?3 AND is_seen = 0 RETURNING id");
+      q.bind(1, id).bind(2, room.id).bind(3, reader).bind(4, now);
+      while (q.step()) changed.push_back(q.text(0));
+    }
+  } else {
+    static const SideSql all(
+        "UPDATE messages SET is_seen = 1, updated_at = ?3 WHERE room_id = ?1 "
+        "AND (created_at, id) >= (SELECT coalesce({side}_seen_at, -1), coalesce({side}_seen_id, "
+        "'') FROM rooms WHERE id = ?1) AND recipient = ?2 AND is_seen = 0 RETURNING id");
+    Query q = db.query(all[side]);
+    q.bind(1, room.id).bind(2, reader).bind(3, now);
+    while (q.step()) changed.push_back(q.text(0));
+  }
+  move_seen_floor(db, room.id, reader, side, now);
+  return changed;
+}
+
+std::vector<Message> Backend::list_messages(Connection& db, const MessageQuery& query) {
   // Ranges of (created_at, id) on messages_by_room (room_id, created_at, id): see rules.hpp.
   std::optional<TimeMs> cursor_time;
   if (query.cursor_id)
     cursor_time = cursor_time_of(*query.cursor_id, stored_time(db, query.cursor_id));
   const auto range = page_key_range(query, cursor_time);
-  if (!range) return std::vector<Message>();
+  if (!range) return {};
   static const std::string base = "SELECT " + message_columns() +
                                   " FROM messages WHERE room_id = ?1 AND (created_at, id) > (?2, "
                                   "?3) AND (created_at, id) < (?4, ?5) ";
@@ -173,14 +147,14 @@ Result<std::vector<Message>> list_messages(Connection& db, const MessageQuery& q
   return read_messages(q);
 }
 
-Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& query) {
+std::vector<Message> Backend::sync_messages(Connection& db, const SyncQuery& query) {
   // Every message of a room is between its two members, so "to or from the user" is "in one of
   // the user's rooms": one probe of messages_by_room per room (schema v2 keeps no per-user
   // message index, which each new message would have to update twice).
   std::optional<TimeMs> since_time;
   if (query.since_id) since_time = cursor_time_of(*query.since_id, stored_time(db, query.since_id));
   const auto bounds = sync_bounds(query, since_time);
-  if (!bounds) return std::vector<Message>();
+  if (!bounds) return {};
   static const std::string sql = fmt::format(
       "SELECT {0} FROM messages WHERE room_id IN "
       "(SELECT id FROM rooms WHERE buyer = ?1 UNION SELECT id FROM rooms WHERE seller = ?1) "
@@ -192,27 +166,18 @@ Result<std::vector<Message>> sync_messages(Connection& db, const SyncQuery& quer
   return read_messages(q);
 }
 
-Result<std::optional<Message>> get_message(Connection& db, const std::string& message_id) {
+std::optional<Message> Backend::find_message(Connection& db, const std::string& message_id) {
   static const std::string sql = "SELECT " + message_columns() + " FROM messages WHERE id = ?1";
   Query q = db.query(sql);
   q.bind(1, message_id);
-  if (!q.step()) return std::optional<Message>();
-  return std::optional<Message>(read_message(q));
+  if (!q.step()) return std::nullopt;
+  return read_message(q);
 }
 
-Result<Message> update_message_content(Connection& db, const std::string& message_id,
-                                       const std::string& editor, const std::string& content) {
-  auto found = get_message(db, message_id);
-  if (!found.ok()) return found.error();
-  if (!found.value()) return message_not_found(message_id);
-  Message& m = **found;
-  if (m.from != editor) return make_error(kForbidden, "only the sender can edit a message");
-  m.content = content;
-  m.updated_at = now_ms();
+void Backend::update_content(Connection& db, const Message& m) {
   Query q = db.query("UPDATE messages SET content = ?2, updated_at = ?3 WHERE id = ?1");
   q.bind(1, m.id).bind(2, m.content).bind(3, m.updated_at);
   q.run();
-  return std::move(m);
 }
 
 }  // namespace cz::store::sqlite

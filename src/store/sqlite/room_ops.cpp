@@ -1,51 +1,33 @@
-// Room operations. Each one is a few statements that the caller runs inside a transaction
+// Room primitives. Each one is a few statements that the front runs inside a transaction
 // (writes) or on a read connection (reads).
 #include <fmt/format.h>
 
-#include "store/rules.hpp"
-#include "store/sqlite/ops.hpp"
+#include "store/sqlite/backend.hpp"
 #include "store/sqlite/rows.hpp"
-#include "util/time.hpp"
 
 namespace cz::store::sqlite {
 namespace {
 
-// Runs a one-row UPDATE of room `room_id` (parameter ?1; `bind` adds the rest) and returns the
-// room as it is afterwards, or ROOM_NOT_FOUND.
+// Runs a one-row UPDATE of room `room_id` (parameter ?1; `bind` adds the rest): true when a
+// room had that id.
 template <typename Bind>
-Result<Room> update_room(Connection& db, const std::string& sql, const std::string& room_id,
-                         Bind bind) {
-  {
-    Query q = db.query(sql);
-    q.bind(1, room_id);
-    bind(q);
-    q.run();
-  }
-  if (db.changes() == 0) return room_not_found(room_id);
-  auto room = load_room(db, room_id);
-  if (!room) return room_not_found(room_id);
-  return std::move(*room);
+bool update_room(Connection& db, const std::string& sql, const std::string& room_id, Bind bind) {
+  Query q = db.query(sql);
+  q.bind(1, room_id);
+  bind(q);
+  q.run();
+  return db.changes() != 0;
 }
 
 }  // namespace
 
-Result<CreateRoomResult> create_room(Connection& db, const CreateRoom& req) {
-  if (auto error = validate_create_room(req)) return std::move(*error);
-  const std::string room_id = room_id_of(req.buyer, req.seller);
-  const TimeMs now = now_ms();
+std::optional<Room> Backend::load_room(Connection& db, const std::string& room_id) {
+  return sqlite::load_room(db, room_id);
+}
 
-  if (auto existing = load_room(db, room_id)) {
-    auto outcome = outcome_for_existing(req, *existing);
-    if (!outcome.ok()) return outcome.error();
-    if (*outcome == CreateOutcome::Existed) return CreateRoomResult{std::move(*existing), *outcome};
-    auto room = update_room(db,
-                            "UPDATE rooms SET deleted_by_buyer = 0, deleted_by_seller = 0, "
-                            "updated_at = ?2 WHERE id = ?1",
-                            room_id, [&](Query& q) { q.bind(2, now); });
-    if (!room.ok()) return room.error();
-    return CreateRoomResult{std::move(room.value()), CreateOutcome::Reenabled};
-  }
-
+bool Backend::insert_room(Connection& db, const std::string& room_id, const CreateRoom& req,
+                          TimeMs now) {
+  // The writer is the only one: the id is free when load_room did not find it.
   Query insert = db.query(
       "INSERT INTO rooms (id, type, creator, buyer, seller, shop_id, shop_json, buyer_info_json, "
       "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
@@ -53,16 +35,17 @@ Result<CreateRoomResult> create_room(Connection& db, const CreateRoom& req) {
   insert.bind(5, req.seller).bind(6, req.shop_id).bind(7, req.shop_json);
   insert.bind(8, req.buyer_info_json).bind(9, now);
   insert.run();
-  auto room = load_room(db, room_id);
-  if (!room) return room_not_found(room_id);
-  return CreateRoomResult{std::move(*room), CreateOutcome::Created};
+  return true;
 }
 
-Result<std::optional<Room>> get_room(Connection& db, const std::string& room_id) {
-  return load_room(db, room_id);
+bool Backend::reenable_room(Connection& db, const std::string& room_id, TimeMs now) {
+  return update_room(db,
+                     "UPDATE rooms SET deleted_by_buyer = 0, deleted_by_seller = 0, "
+                     "updated_at = ?2 WHERE id = ?1",
+                     room_id, [&](Query& q) { q.bind(2, now); });
 }
 
-Result<std::vector<Room>> list_rooms(Connection& db, const RoomQuery& query) {
+std::vector<Room> Backend::list_rooms(Connection& db, const RoomQuery& query) {
   // Name: ASCII case-insensitive substring of the other side's "name" (SQLite's lower() folds
   // ASCII only). Pinned first, most recently pinned first; then last message, newest first.
   static const SideSql sql(
@@ -86,20 +69,18 @@ Result<std::vector<Room>> list_rooms(Connection& db, const RoomQuery& query) {
   return rooms;
 }
 
-Result<Room> enable_room(Connection& db, const std::string& room_id, Role side) {
+bool Backend::enable_side(Connection& db, const std::string& room_id, Role side, TimeMs now) {
   static const SideSql sql("UPDATE rooms SET deleted_by_{side} = 0, updated_at = ?2 WHERE id = ?1");
-  return update_room(db, sql[side], room_id, [](Query& q) { q.bind(2, now_ms()); });
+  return update_room(db, sql[side], room_id, [&](Query& q) { q.bind(2, now); });
 }
 
-Result<Room> set_pinned(Connection& db, const std::string& room_id, Role side, bool pinned) {
+bool Backend::pin_side(Connection& db, const std::string& room_id, Role side,
+                       std::optional<TimeMs> pinned_at, TimeMs now) {
   static const SideSql sql("UPDATE rooms SET pinned_by_{side} = ?2, updated_at = ?3 WHERE id = ?1");
-  const TimeMs now = now_ms();
-  return update_room(db, sql[side], room_id, [&](Query& q) {
-    q.bind(2, pinned ? std::optional<TimeMs>(now) : std::nullopt).bind(3, now);
-  });
+  return update_room(db, sql[side], room_id, [&](Query& q) { q.bind(2, pinned_at).bind(3, now); });
 }
 
-Result<Room> delete_room_side(Connection& db, const std::string& room_id, Role side) {
+bool Backend::delete_side(Connection& db, const std::string& room_id, Role side, TimeMs now) {
   // The side's last message and unread count go too: deleting a conversation discards them (its
   // view of the room starts after the room's current last message).
   static const SideSql sql(
@@ -107,10 +88,10 @@ Result<Room> delete_room_side(Connection& db, const std::string& room_id, Role s
       "({side}_cleared_at, {side}_cleared_id) = (SELECT created_at, id FROM messages "
       "WHERE room_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1), "
       "pinned_by_{side} = NULL, updated_at = ?2 WHERE id = ?1");
-  return update_room(db, sql[side], room_id, [](Query& q) { q.bind(2, now_ms()); });
+  return update_room(db, sql[side], room_id, [&](Query& q) { q.bind(2, now); });
 }
 
-Result<std::vector<UnreadCount>> unread_counts(Connection& db, const std::string& user_id) {
+std::vector<UnreadCount> Backend::unread_counts(Connection& db, const std::string& user_id) {
   static const std::string sql = [] {
     static const SideSql side(
         " r WHERE r.{side} = ?1 AND r.{side}_unseen > 0 "
@@ -126,7 +107,7 @@ Result<std::vector<UnreadCount>> unread_counts(Connection& db, const std::string
   return counts;
 }
 
-Result<std::vector<std::string>> room_partners(Connection& db, const std::string& user_id) {
+std::vector<std::string> Backend::room_partners(Connection& db, const std::string& user_id) {
   Query q = db.query(
       "SELECT seller FROM rooms WHERE buyer = ?1 UNION SELECT buyer FROM rooms WHERE seller = ?1 "
       "ORDER BY 1");

@@ -1,4 +1,7 @@
-#include "store/sqlite/schema.hpp"
+// Schema migrations (Backend::apply_migrations). The database's version is PRAGMA
+// user_version; opening the store applies the migrations above it in ONE transaction together
+// with the new version number, so a crash mid-way leaves the old schema.
+#include "store/sqlite/backend.hpp"
 
 #include <fmt/format.h>
 
@@ -179,34 +182,24 @@ constexpr Migration kMigrations[] = {
 
 }  // namespace
 
-std::span<const Migration> schema_migrations() {
+std::span<const Migration> Backend::schema_migrations() {
   return kMigrations;
 }
 
-int schema_version(Connection& db) {
+int Backend::schema_version(Connection& db) {
   Query q = db.query("PRAGMA user_version");
   return q.step() ? static_cast<int>(q.integer(0)) : 0;
 }
 
-int apply_migrations(Connection& db, std::span<const Migration> migrations) {
+int Backend::apply_migrations(Connection& db, std::span<const Migration> migrations) {
   // IMMEDIATE takes the write lock first, so two processes opening one file cannot both migrate.
   db.exec("BEGIN IMMEDIATE");
   try {
-    const int current = schema_version(db);
-    const int latest = migrations.empty() ? 0 : migrations.back().version;
-    if (current > latest) {
-      throw StoreFailure(make_error(
-          kStoreError, fmt::format("database schema version {} is newer than this build knows ({})",
-                                   current, latest)));
-    }
-    int applied = 0;
-    for (const Migration& m : migrations) {
-      if (m.version <= current) continue;
+    const int applied = apply_pending(migrations, schema_version(db), [&](const Migration& m) {
       db.exec(m.sql);
       // PRAGMA takes no parameters; the version is our own integer.
       db.exec(fmt::format("PRAGMA user_version = {}", m.version).c_str());
-      ++applied;
-    }
+    });
     db.exec("COMMIT");
     return applied;
   } catch (...) {

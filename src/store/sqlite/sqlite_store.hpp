@@ -14,17 +14,14 @@
 //   run; an ack then survives a power loss too. Group commit keeps the throughput close to
 //   Normal under concurrency (one fsync per batch), but every ack waits for an fsync — a
 //   sender that waits for each ack is capped at one message per fsync (~8 ms on our VM disk).
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 
-#include "store/error_dispatcher.hpp"
-#include "store/group_commit_writer.hpp"
-#include "store/reader_pool.hpp"
+#include "store/sqlite/backend.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
-#include "store/store.hpp"
+#include "store/store_front.hpp"
 
 namespace cz::store::sqlite {
 
@@ -53,58 +50,25 @@ struct SqliteOptions {
   int checkpoint_pages = 1000;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public StoreFront<Backend> {
  public:
   // Opens (creating the file if needed), applies schema migrations, starts the threads.
   // Throws std::runtime_error (StoreFailure) when the database cannot be used.
   explicit SqliteStore(SqliteOptions options);
   ~SqliteStore() override;
 
-  void create_room(CreateRoom req, Callback<CreateRoomResult> done) override;
-  void get_room(std::string room_id, Callback<std::optional<Room>> done) override;
-  void list_rooms(RoomQuery query, Callback<std::vector<Room>> done) override;
-  void enable_room(std::string room_id, Role side, Callback<Room> done) override;
-  void set_pinned(std::string room_id, Role side, bool pinned, Callback<Room> done) override;
-  void delete_room_side(std::string room_id, Role side, Callback<Room> done) override;
-  void insert_message(NewMessage msg, Callback<InsertMessageResult> done) override;
-  void mark_seen(std::string room_id, std::string reader,
-                 std::optional<std::vector<std::string>> message_ids,
-                 Callback<std::vector<std::string>> done) override;
-  void list_messages(MessageQuery query, Callback<std::vector<Message>> done) override;
-  void sync_messages(SyncQuery query, Callback<std::vector<Message>> done) override;
-  void get_message(std::string message_id, Callback<std::optional<Message>> done) override;
-  void update_message_content(std::string message_id, std::string editor, std::string content,
-                              Callback<Message> done) override;
-  void unread_counts(std::string user_id, Callback<std::vector<UnreadCount>> done) override;
-  void room_partners(std::string user_id, Callback<std::vector<std::string>> done) override;
-  void import_batch(ImportBatch batch, Callback<ImportBatchResult> done) override;
+  // Commits what is queued, stops the threads and the checkpointer, logs how writes grouped.
   void shutdown() override;
-  StoreStats stats() const override;
-
-  // Holds queued writes (they keep queueing, up to the bound) until resume_writes(): for tests
-  // that need a known batch, and for maintenance such as copying the file. shutdown() still
-  // commits what is queued.
-  void pause_writes() { writer_->pause(); }
-  void resume_writes() { writer_->resume(); }
 
   // Background WAL checkpoints completed so far.
   std::uint64_t checkpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
+  std::uint64_t wal_restarts() const { return checkpointer_ ? checkpointer_->wal_restarts() : 0; }
 
  private:
-  template <typename T, typename Op>
-  void write(Op op, Callback<T> done) {
-    writer_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
-  }
-  template <typename T, typename Op>
-  void read(Op op, Callback<T> done) {
-    readers_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
-  }
-
-  std::atomic<bool> stopped_{false};
-  ErrorDispatcher errors_;  // first member: outlives the workers that refuse through it
-  std::unique_ptr<Checkpointer> checkpointer_;  // outlives the writer connection it hooks
-  std::unique_ptr<GroupCommitWriter<Connection>> writer_;
-  std::unique_ptr<ReaderPool<Connection>> readers_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // hooks the writer connection; stopped after it
 };
 
 }  // namespace cz::store::sqlite
+
+// Instantiated once, in sqlite_store.cpp.
+extern template class cz::store::StoreFront<cz::store::sqlite::Backend>;

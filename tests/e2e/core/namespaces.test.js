@@ -3,9 +3,12 @@
 // server disconnecting one namespace or the whole connection.
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
 const {
   startServer, connect, openSocket, manager, once, waitFor, expectNoEvent, emitWithAck, closeAllSockets,
 } = require('../lib/harness');
+const { REPO_ROOT } = require('../lib/server');
 
 describe('namespaces', () => {
   let srv;
@@ -131,5 +134,36 @@ describe('namespaces', () => {
     // Other connections are untouched.
     const other = await connect(`${srv.url}/test`);
     assert.equal(await emitWithAck(other, 'echo', 'other'), 'other');
+  });
+});
+
+// The echo namespaces come from the test server (tests/test_server/) only: the production
+// binary has neither them nor the flag.
+describe('the production binary has no test namespaces', () => {
+  const production = process.env.CZ_BINARY || path.join(REPO_ROOT, 'build', 'cz-messenger');
+
+  it('refuses --test-namespaces as an unknown flag', { timeout: 15000 }, () => {
+    const run = spawnSync(production, ['--test-namespaces', '--port', '0', '--store', 'memory'], {
+      encoding: 'utf8',
+      timeout: 10000,
+    });
+    assert.equal(run.error, undefined, String(run.error));
+    assert.notEqual(run.status, 0, `exit ${run.status}, signal ${run.signal}`);
+    assert.match(run.stderr + run.stdout, /--test-namespaces/);
+  });
+
+  it('/, /test and /test2 are unknown namespaces', { timeout: 15000 }, async () => {
+    const srv = await startServer({ store: 'memory' });
+    try {
+      for (const name of ['/', '/test', '/test2']) {
+        await assert.rejects(connect(`${srv.url}${name}`), (err) => {
+          assert.equal(err.message, 'Invalid namespace', name);
+          return true;
+        });
+      }
+    } finally {
+      closeAllSockets();
+      await srv.stop();
+    }
   });
 });

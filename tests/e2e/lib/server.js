@@ -10,14 +10,28 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const LISTENING = /listening on http:\/\/(\[[^\]]+\]|[^\s:/]+):(\d+)/;
 const PORT_RETRIES = 3;
 
-function serverBinary(explicit) {
-  const binary = explicit || process.env.CZ_BINARY || path.join(REPO_ROOT, 'build', 'cz-messenger');
+const TEST_SERVER = 'cz-messenger-test-server';
+
+// The production binary, or for a test that passes --test-namespaces the test server (the same
+// server plus the echo namespaces; built with the tests, tests/test_server/): CZ_TEST_BINARY,
+// else the test server beside CZ_BINARY (build-asan/cz-messenger -> build-asan/<TEST_SERVER>).
+// A relative path is taken from the current directory (the server runs in its temp dir).
+function serverBinary(explicit, args) {
+  const production = process.env.CZ_BINARY || path.join(REPO_ROOT, 'build', 'cz-messenger');
+  const wantsTestServer = args.includes('--test-namespaces');
+  const binary = path.resolve(
+    explicit ||
+      (wantsTestServer
+        ? process.env.CZ_TEST_BINARY || path.join(path.dirname(production), TEST_SERVER)
+        : production),
+  );
   try {
     fs.accessSync(binary, fs.constants.X_OK);
   } catch {
+    const variable = wantsTestServer && !explicit ? 'CZ_TEST_BINARY' : 'CZ_BINARY';
     throw new Error(
       `server binary not found or not executable: ${binary} ` +
-        '(build it with scripts/build.sh, or point CZ_BINARY at one)',
+        `(build it with scripts/build.sh, or point ${variable} at one)`,
     );
   }
   return binary;
@@ -29,7 +43,7 @@ function defaultReadyTimeout() {
 
 class Server {
   constructor({ binary, args = [], store, env = {}, readyTimeoutMs }) {
-    this.binary = serverBinary(binary);
+    this.binary = serverBinary(binary, args);
     this.extraArgs = args;
     this.store = store;
     this.env = env;
@@ -181,7 +195,7 @@ class Server {
 }
 
 // options: {args: [...], store: 'sqlite' | '<store url>' | undefined, env: {...},
-//           binary, readyTimeoutMs}
+//           binary, readyTimeoutMs}; args with '--test-namespaces' start the test server.
 async function startServer(options = {}) {
   const server = new Server(options);
   try {

@@ -27,9 +27,26 @@ function withTimeout(promise, ms, message) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// Polls `check` (sync or async, truthy = done) until it holds; throws `message` after timeoutMs.
+// For states no event or selector names; a throwing check counts as not yet.
+async function waitUntil(check, message, timeoutMs = 10000, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${message} (within ${timeoutMs} ms; last: ${last})`);
+    await sleep(intervalMs);
+  }
+}
+
 // True when this file runs under `node --test` (each test file is its own process).
 function underTestRunner() {
   return Boolean(process.env.NODE_TEST_CONTEXT) || process.execArgv.includes('--test');
 }
 
-module.exports = { sleep, freePort, withTimeout, underTestRunner };
+module.exports = { sleep, freePort, withTimeout, waitUntil, underTestRunner };

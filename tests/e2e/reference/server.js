@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 // The test namespaces (/, /test, /test2) on the Node.js Socket.IO server, with the same flags as
-// cz-messenger. It exists to check the e2e tests themselves: the protocol suite must pass
-// against real Socket.IO before its failures against our server mean anything.
-//   CZ_BINARY=tests/e2e/reference/server.js node --test tests/e2e/core/
+// cz-messenger-test-server (tests/test_server/). It exists to check the e2e tests themselves: the
+// protocol suite must pass against real Socket.IO before its failures against our server mean
+// anything.
+//   CZ_TEST_BINARY=tests/e2e/reference/server.js node --test tests/e2e/core/
 // (Node's engine.io has no /healthz, unknown-path 404 or SIGINT handling of its own: those are
 // added here the way cz-messenger does them.)
 const http = require('node:http');

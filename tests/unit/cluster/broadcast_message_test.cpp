@@ -1,6 +1,9 @@
 #include "cluster/broadcast_message.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <memory>
 
 #include "cluster/msgpack.hpp"
 
@@ -90,6 +93,42 @@ TEST(BroadcastMessage, JsonValuesBecomeMsgpackValues) {
   EXPECT_FALSE(json_args_to_msgpack("{", "ev", {}, bad));
 }
 
+// Found by fuzzing (fuzz_cluster_broadcast): 1.5000000335276127 went to the other nodes as
+// 1.500000033527613 (another double), since the arguments were parsed without full precision.
+// The text may differ (RapidJSON's writer is exact, not always shortest): the numbers may not.
+TEST(BroadcastMessage, NumbersReachTheOtherNodesUnchanged) {
+  auto numbers = [](const std::string& args) {
+    auto doc = std::make_unique<rapidjson::Document>();
+    doc->Parse<rapidjson::kParseFullPrecisionFlag>(("[" + args + "]").c_str());
+    EXPECT_FALSE(doc->HasParseError()) << args;
+    return doc;
+  };
+  for (const char* args : {"1.5000000335276127", "0.30000000000000004,-2.2250738585072014e-308",
+                           R"({"f":5e-324,"g":1.7976931348623157e308})", "123456789.12345679"}) {
+    auto packet = socketio::make_broadcast_packet("/", "ev", {args, {}});
+    auto message = encode_broadcast("abc", *packet, {});
+    ASSERT_TRUE(message) << args;
+    auto decoded = decode_broadcast(*message);
+    ASSERT_TRUE(decoded) << args;
+    EXPECT_TRUE(*numbers(decoded->payload.json_args) == *numbers(args))
+        << args << " came back as " << decoded->payload.json_args;
+  }
+}
+
+// Found by fuzzing (fuzz_cluster_broadcast): of a packet with two "data" keys, the second one's
+// arguments were kept with the first one's bins (an attachment no placeholder named).
+TEST(BroadcastMessage, ASecondDataKeyReplacesTheFirstWithItsBins) {
+  const std::string message = bytes({0x93}) + str("u") + bytes({0x84}) + str("type") +
+                              bytes({0x05}) + str("data") + bytes({0x92}) + str("a") +
+                              bytes({0xc4, 0x01, 0x78}) + str("data") + bytes({0x92}) + str("b") +
+                              bytes({0x07}) + str("nsp") + str("/") + bytes({0x80});
+  auto decoded = decode_broadcast(message);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->event, "b");
+  EXPECT_EQ(decoded->payload.json_args, "7");
+  EXPECT_TRUE(decoded->payload.attachments.empty());
+}
+
 TEST(BroadcastMessage, AttachmentsBecomeBinAndComeBack) {
   socketio::Payload payload{R"("t",{"file":{"_placeholder":true,"num":0}})",
                             {make_buffer(std::string("\xff\x00\x01", 3))}};
@@ -156,6 +195,20 @@ TEST(BroadcastMessage, RejectsOtherPacketTypesAndEveryTruncation) {
   std::string deep(200, static_cast<char>(0x91));  // nested arrays beyond the depth limit
   EXPECT_FALSE(decode_broadcast(bytes({0x93}) + str("u") + bytes({0x82}) + str("type") +
                                 bytes({0x02}) + str("data") + bytes({0x92}) + str("ev") + deep));
+}
+
+// Found by reading the parser for fuzz_cluster_broadcast.cpp (before the target first ran): the
+// rooms list reserved room for the count its header announced (up to 2^32 - 1 strings, 128 GiB)
+// before reading any of them, and the failed allocation threw out of the decoder.
+TEST(BroadcastMessage, ListCountsBeyondTheMessageAreRefusedWithoutAllocating) {
+  const std::string start = bytes({0x93}) + str("u") + bytes({0x82}) + str("type") + bytes({0x02}) +
+                            str("data") + bytes({0x91}) + str("ev") + bytes({0x81});
+  for (const char* list : {"rooms", "except"}) {
+    const std::string huge = start + str(list) + bytes({0xdd, 0xff, 0xff, 0xff, 0xff}) + str("r");
+    std::optional<DecodedBroadcast> decoded;
+    EXPECT_NO_THROW(decoded = decode_broadcast(huge)) << list;
+    EXPECT_FALSE(decoded) << list;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 #pragma once
-// A ConnectionAcceptor for tests: echoes every message back on the same session and records
+// A SessionAcceptor for tests: echoes every message back on the same session and records
 // what happened. Commands (text messages): "close-me" makes the server close the session;
 // "burst:N" sends N messages "m0".."mN-1" at once.
 #include <condition_variable>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engineio/connection.hpp"
+#include "engineio/session_handle.hpp"
 
 namespace cz::engineio::testing {
 
@@ -26,9 +26,9 @@ struct EchoLog {
   }
 };
 
-class EchoListener : public ConnectionListener {
+class EchoListener : public SessionListener {
  public:
-  EchoListener(std::shared_ptr<Connection> connection, std::shared_ptr<EchoLog> log)
+  EchoListener(std::shared_ptr<SessionHandle> connection, std::shared_ptr<EchoLog> log)
       : connection_(std::move(connection)), log_(std::move(log)) {}
 
   void on_message(std::string_view data, bool binary) override {
@@ -59,14 +59,14 @@ class EchoListener : public ConnectionListener {
   }
 
  private:
-  std::shared_ptr<Connection> connection_;
+  std::shared_ptr<SessionHandle> connection_;
   std::shared_ptr<EchoLog> log_;
 };
 
-class EchoAcceptor : public ConnectionAcceptor {
+class EchoAcceptor : public SessionAcceptor {
  public:
   explicit EchoAcceptor(std::shared_ptr<EchoLog> log) : log_(std::move(log)) {}
-  void on_connection(std::shared_ptr<Connection> connection) override {
+  void on_connection(std::shared_ptr<SessionHandle> connection) override {
     {
       std::lock_guard lock(log_->mutex);
       ++log_->connections;

@@ -89,6 +89,23 @@ TEST_F(ImportReader, JsonStreamReportsATruncatedLastDocument) {
   EXPECT_EQ(docs[1].position.line, 4u);
 }
 
+// Found by fuzzing (fuzz_import_readers): a "]" at the top level of a --pretty file (a stream,
+// not an array) was reported as "not a document" at the same byte again and again, forever.
+TEST_F(ImportReader, JsonStreamMovesPastAStrayClosingBracket) {
+  const std::string path = write("{\n \"a\": 1\n}\n]\n{\n \"a\": 2\n}]");
+  auto reader = open_reader(path, Format::JsonStream);
+  std::vector<RawDocument> docs;
+  RawDocument d;
+  while (docs.size() < 10 && reader->next(d)) docs.push_back(d);
+  ASSERT_EQ(docs.size(), 4u);
+  EXPECT_EQ(docs[0].json, "{\n \"a\": 1\n}");
+  EXPECT_EQ(docs[1].error, "not a document (an object was expected)");
+  EXPECT_EQ(docs[1].position.offset, 12u);
+  EXPECT_EQ(docs[2].json, "{\n \"a\": 2\n}");
+  EXPECT_EQ(docs[3].error, "not a document (an object was expected)");
+  EXPECT_EQ(reader->bytes_read(), 26u);
+}
+
 TEST_F(ImportReader, BsonDocumentsBecomeRelaxedExtendedJson) {
   const std::string doc =
       "\x0e\x00\x00\x00\x02"

@@ -378,14 +378,14 @@ TEST_F(Handlers, VerifyUserWithAFreshTokenExtendsTheSession) {
 TEST_F(Handlers, ATokenWithoutExpiryNeverEndsTheSession) {
   // Re-verified with a token that has no exp: the deadline of the first token no longer holds.
   auto buyer = login("b1", "BUYER", expiring_token("b1"));
-  const std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
-                            base64url_encode(R"({"sub":"b1"})");
+  const std::string input = base64::url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                            base64::url_encode(R"({"sub":"b1"})");
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
   const std::string forever =
-      input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), len));
+      input + "." + base64::url_encode(std::string(reinterpret_cast<char*>(mac), len));
   auto ok = call(buyer, "verify_user",
                  R"({"token":")" + forever + R"(","user_id":"b1","user_role":"BUYER"})");
   EXPECT_TRUE((*ok)["status"].GetBool());

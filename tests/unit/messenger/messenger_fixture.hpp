@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "../socketio/fake_connection.hpp"
-#include "messenger/base64url.hpp"
 #include "messenger/messenger.hpp"
 #include "socketio/server.hpp"
 #include "store/store.hpp"
+#include "util/base64.hpp"
 #include "util/time.hpp"
 
 namespace cz::messenger::testing {
@@ -34,12 +34,12 @@ inline std::string mint(const std::string& sub, const std::string& role = "",
   if (!role.empty()) payload += R"(,"role":")" + role + "\"";
   payload += "}";
   const std::string input =
-      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload);
+      base64::url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64::url_encode(payload);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
-  return input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), len));
+  return input + "." + base64::url_encode(std::string(reinterpret_cast<char*>(mac), len));
 }
 
 using Conn = std::shared_ptr<socketio::testing::FakeConnection>;

@@ -3,7 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "messenger/rest/params.hpp"
-#include "messenger/rest/room_details.hpp"
+#include "messenger/room_details.hpp"
 #include "util/ids.hpp"
 
 namespace cz::messenger::rest {
@@ -18,8 +18,8 @@ rapidjson::Document json(const char* text) {
   return d;
 }
 
-QueryParams query(const std::string& q) {
-  auto parsed = QueryParams::parse("/x?" + q);
+query::Params query(const std::string& q) {
+  auto parsed = query::Params::parse_strict("/x?" + q);
   EXPECT_TRUE(parsed);
   return *parsed;
 }
@@ -148,6 +148,29 @@ TEST(RestListRooms, RefusesBadParameters) {
   EXPECT_FALSE(parse_list_rooms(query("pinned=yes"), {"b1", Role::Buyer}, 256));
   EXPECT_FALSE(parse_list_rooms(query("name=" + std::string(300, 'a')), {"b1", Role::Buyer}, 256));
   EXPECT_FALSE(parse_list_rooms(query("name=a%0Ab"), {"b1", Role::Buyer}, 256));
+}
+
+// Found by fuzzing (fuzz_rest_params): a name filter of invalid UTF-8, raw or percent-encoded,
+// went on to the store as it was.
+TEST(RestListRooms, RefusesANameThatIsNotUtf8) {
+  const Acting alice{"alice", Role::Buyer};
+  for (const char* q :
+       {"name=sh%C3%B6p+\x8fone", "name=sh%C3%B6p+%8Fone", "name=%C3", "name=%ED%A0%80"})
+    EXPECT_FALSE(parse_list_rooms(query(q), alice, 256)) << q;
+  const auto accented = parse_list_rooms(query("name=sh%C3%B6p"), alice, 256);
+  ASSERT_TRUE(accented);
+  EXPECT_EQ(accented->name, "sh\xc3\xb6p");
+}
+
+// Found by fuzzing (fuzz_rest_params): ids of the query and the path were taken without a UTF-8
+// check ("/v1/messages/me%DC" gave the id "me\xdc"), unlike the socket events' ids.
+TEST(RestIds, RefuseIdsThatAreNotUtf8) {
+  EXPECT_FALSE(message_id_param("me%DC", kLimits));
+  EXPECT_FALSE(message_id_param("me\xdc", kLimits));
+  EXPECT_FALSE(room_id_param("alice%2Ex.b%C3", kLimits));
+  EXPECT_FALSE(identity_from_query(query("user_id=b%ED%A0%80"), kLimits));
+  EXPECT_EQ(*room_id_param("alic%C3%A9.bob", kLimits), "alic\xc3\xa9.bob");
+  EXPECT_EQ(*message_id_param("m%C3%A9", kLimits), "m\xc3\xa9");
 }
 
 // --- GET /v1/messages ----------------------------------------------------------------------

@@ -1,64 +1,21 @@
-// The pure parts of reading a REST request: query string, JSON body, Bearer token, CORS, and
+// The pure parts of reading a REST request: JSON body, Bearer token, CORS, and
 // how refusals map onto HTTP.
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 
 #include <string>
 
-#include "messenger/base64url.hpp"
+#include "messenger/rest/api_cors.hpp"
 #include "messenger/rest/bearer.hpp"
 #include "messenger/rest/body.hpp"
-#include "messenger/rest/cors.hpp"
-#include "messenger/rest/http_errors.hpp"
-#include "messenger/rest/query.hpp"
+#include "messenger/rest/refusal.hpp"
+#include "util/base64.hpp"
+#include "util/query.hpp"
 
 namespace cz::messenger::rest {
 namespace {
 
 using boost::beast::http::status;
-
-// --- query string --------------------------------------------------------------------------
-
-TEST(RestQuery, PercentDecodes) {
-  EXPECT_EQ(percent_decode("a%20b%2Fc", false), "a b/c");
-  EXPECT_EQ(percent_decode("a+b", true), "a b");
-  EXPECT_EQ(percent_decode("a+b", false), "a+b");
-  EXPECT_EQ(percent_decode("%e2%82%AC", false), "\xe2\x82\xac");
-  EXPECT_EQ(percent_decode("", false), "");
-  EXPECT_FALSE(percent_decode("%", false));
-  EXPECT_FALSE(percent_decode("%2", false));
-  EXPECT_FALSE(percent_decode("a%zzb", false));
-  EXPECT_FALSE(percent_decode("abc%4", false));
-}
-
-TEST(RestQuery, ParsesParameters) {
-  auto q = QueryParams::parse("/v1/rooms?user_id=u%201&role=BUYER&name=a+b&empty=&flag");
-  ASSERT_TRUE(q);
-  EXPECT_EQ(q->get("user_id"), "u 1");
-  EXPECT_EQ(q->get("role"), "BUYER");
-  EXPECT_EQ(q->get("name"), "a b");
-  EXPECT_EQ(q->get("empty"), "");
-  EXPECT_EQ(q->get("flag"), "");
-  EXPECT_FALSE(q->get("missing"));
-  EXPECT_TRUE(QueryParams::parse("/v1/rooms")->empty());
-  EXPECT_TRUE(QueryParams::parse("/v1/rooms?")->empty());
-  EXPECT_TRUE(QueryParams::parse("/v1/rooms?&&")->empty());
-}
-
-TEST(RestQuery, RefusesDuplicatesAndBadEscapes) {
-  auto dup = QueryParams::parse("/x?user_id=a&user_id=b");
-  ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().code, "VALIDATION_ERROR");
-  EXPECT_NE(dup.error().message.find("user_id"), std::string::npos);
-  EXPECT_FALSE(QueryParams::parse("/x?role=%ZZ"));
-  EXPECT_FALSE(QueryParams::parse("/x?%=1"));
-}
-
-TEST(RestQuery, RefusesTooManyParameters) {
-  std::string target = "/x?";
-  for (int i = 0; i < 40; ++i) target += "p" + std::to_string(i) + "=1&";
-  EXPECT_FALSE(QueryParams::parse(target));
-}
 
 // --- body ----------------------------------------------------------------------------------
 
@@ -132,12 +89,12 @@ constexpr TimeMs kNow = 1'700'000'000'000;
 
 std::string hs256(const std::string& payload) {
   const std::string input =
-      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload);
+      base64::url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64::url_encode(payload);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), kSecret, static_cast<int>(std::string_view(kSecret).size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
-  return input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), len));
+  return input + "." + base64::url_encode(std::string(reinterpret_cast<char*>(mac), len));
 }
 
 JwtVerifier& verifier() {
@@ -205,13 +162,13 @@ TEST(RestBearer, RefusesWithUnauthorized) {
 // --- CORS ----------------------------------------------------------------------------------
 
 TEST(RestCors, NoOriginsConfiguredMeansNoHeaders) {
-  CorsPolicy cors({});
+  ApiCors cors({});
   EXPECT_FALSE(cors.allow_origin("http://a.example"));
   EXPECT_FALSE(cors.varies_by_origin());
 }
 
 TEST(RestCors, ListedOriginsAreEchoed) {
-  CorsPolicy cors({"http://a.example", "https://b.example:8443/"});
+  ApiCors cors({"http://a.example", "https://b.example:8443/"});
   EXPECT_EQ(cors.allow_origin("http://a.example"), "http://a.example");
   EXPECT_EQ(cors.allow_origin("https://b.example:8443"), "https://b.example:8443");
   EXPECT_FALSE(cors.allow_origin("http://evil.example"));
@@ -221,7 +178,7 @@ TEST(RestCors, ListedOriginsAreEchoed) {
 }
 
 TEST(RestCors, StarAllowsAnyOrigin) {
-  CorsPolicy cors({"*"});
+  ApiCors cors({"*"});
   EXPECT_EQ(cors.allow_origin("http://anything.example"), "*");
   EXPECT_FALSE(cors.allow_origin(std::nullopt));  // not a cross-origin request
   EXPECT_FALSE(cors.varies_by_origin());

@@ -95,7 +95,7 @@ struct WsRecord {
   std::mutex mutex;
   std::vector<std::string> messages;
   bool closed = false;
-  WebSocket::CloseCause cause = WebSocket::CloseCause::none;
+  WebSocket::CloseCause cause = WebSocket::CloseCause::None;
   bool on_own_thread = true;
 };
 
@@ -374,7 +374,7 @@ TEST_F(HttpServerTest, WebSocketEchoTextAndBinary) {
     return record->closed;
   }));
   std::lock_guard lock(record->mutex);
-  EXPECT_EQ(record->cause, WebSocket::CloseCause::remote);
+  EXPECT_EQ(record->cause, WebSocket::CloseCause::Remote);
   EXPECT_TRUE(record->on_own_thread);
 }
 
@@ -431,7 +431,7 @@ TEST_F(HttpServerTest, ServerInitiatedClose) {
     return record->closed;
   }));
   std::lock_guard lock(record->mutex);
-  EXPECT_EQ(record->cause, WebSocket::CloseCause::local);
+  EXPECT_EQ(record->cause, WebSocket::CloseCause::Local);
 }
 
 // Raw-socket helpers for what a well-behaved client library will not send.
@@ -487,10 +487,10 @@ TEST_F(HttpServerTest, ProtocolErrorClosesWith1002) {
   start();
   auto s = connect();
   raw_ws_handshake(s);
-  asio::write(s, asio::buffer(ws::encode_frame(ws::Opcode::text, "unmasked")));
+  asio::write(s, asio::buffer(ws::encode_frame(ws::Opcode::Text, "unmasked")));
   ws::Opcode op;
   auto payload = read_frame(s, op);
-  EXPECT_EQ(op, ws::Opcode::close);
+  EXPECT_EQ(op, ws::Opcode::Close);
   ASSERT_GE(payload.size(), 2u);
   EXPECT_EQ((static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]),
             1002);
@@ -499,7 +499,7 @@ TEST_F(HttpServerTest, ProtocolErrorClosesWith1002) {
     return record->closed;
   }));
   std::lock_guard lock(record->mutex);
-  EXPECT_EQ(record->cause, WebSocket::CloseCause::protocol_error);
+  EXPECT_EQ(record->cause, WebSocket::CloseCause::ProtocolError);
 }
 
 TEST_F(HttpServerTest, TooBigMessageClosesWith1009) {
@@ -510,13 +510,13 @@ TEST_F(HttpServerTest, TooBigMessageClosesWith1009) {
   start(opts);
   auto s = connect();
   raw_ws_handshake(s);
-  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::text, "ok", 1)));
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::Text, "ok", 1)));
   ws::Opcode op;
   EXPECT_EQ(read_frame(s, op), "ok");
   asio::write(s,
-              asio::buffer(ws::encode_client_frame(ws::Opcode::text, std::string(1001, 'x'), 1)));
+              asio::buffer(ws::encode_client_frame(ws::Opcode::Text, std::string(1001, 'x'), 1)));
   auto payload = read_frame(s, op);
-  EXPECT_EQ(op, ws::Opcode::close);
+  EXPECT_EQ(op, ws::Opcode::Close);
   ASSERT_GE(payload.size(), 2u);
   EXPECT_EQ((static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]),
             1009);
@@ -532,7 +532,7 @@ TEST_F(HttpServerTest, SlowClientIsDropped) {
   s.set_option(asio::socket_base::receive_buffer_size(4096));
   raw_ws_handshake(s);
   // Ask for far more than the socket buffers plus the queue bound can hold; never read.
-  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::text, "burst:200000", 1)));
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::Text, "burst:200000", 1)));
   EXPECT_TRUE(eventually(
       [&] {
         std::lock_guard lock(record->mutex);
@@ -540,7 +540,7 @@ TEST_F(HttpServerTest, SlowClientIsDropped) {
       },
       5000ms));
   std::lock_guard lock(record->mutex);
-  EXPECT_EQ(record->cause, WebSocket::CloseCause::slow_client);
+  EXPECT_EQ(record->cause, WebSocket::CloseCause::SlowClient);
 }
 
 std::uint16_t close_code_of(const std::string& payload) {
@@ -573,14 +573,14 @@ TEST_F(HttpServerTest, UnfinishedFragmentedMessageIsClosedWith1008) {
   auto s = connect();
   raw_ws_handshake(s);
   // A fragmented message that completes is delivered, and disarms the deadline.
-  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::text, "fr", 1, false)));
-  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::continuation, "ag", 1, true)));
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::Text, "fr", 1, false)));
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::Continuation, "ag", 1, true)));
   ws::Opcode op;
   EXPECT_EQ(read_frame(s, op), "frag");
   // One that never completes closes the connection.
-  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::text, "held", 1, false)));
+  asio::write(s, asio::buffer(ws::encode_client_frame(ws::Opcode::Text, "held", 1, false)));
   const auto payload = read_frame(s, op);
-  EXPECT_EQ(op, ws::Opcode::close);
+  EXPECT_EQ(op, ws::Opcode::Close);
   EXPECT_EQ(close_code_of(payload), ws::close_code::policy_violation);
   EXPECT_TRUE(eventually([&] {
     std::lock_guard lock(record->mutex);
@@ -600,17 +600,17 @@ TEST_F(HttpServerTest, PingFloodIsClosedWith1008) {
   auto s = connect();
   raw_ws_handshake(s);
   std::string pings;
-  for (int i = 0; i < 200; ++i) pings += ws::encode_client_frame(ws::Opcode::ping, "p", 7);
+  for (int i = 0; i < 200; ++i) pings += ws::encode_client_frame(ws::Opcode::Ping, "p", 7);
   asio::write(s, asio::buffer(pings));
   int pongs = 0;
   ws::Opcode op;
   std::string payload;
   for (;;) {
     payload = read_frame(s, op);
-    if (op != ws::Opcode::pong) break;
+    if (op != ws::Opcode::Pong) break;
     ++pongs;
   }
-  EXPECT_EQ(op, ws::Opcode::close);
+  EXPECT_EQ(op, ws::Opcode::Close);
   EXPECT_EQ(close_code_of(payload), ws::close_code::policy_violation);
   EXPECT_GE(pongs, 20) << "the burst is answered";
   EXPECT_LT(pongs, 200);

@@ -1,5 +1,5 @@
 #pragma once
-// A test double of our own engineio::Connection interface: records what Socket.IO sends and
+// A test double of our own engineio::SessionHandle interface: records what Socket.IO sends and
 // lets a test play the client's side. (The real Engine.IO sessions are exercised end to end.)
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engineio/connection.hpp"
+#include "engineio/session_handle.hpp"
 
 namespace cz::socketio::testing {
 
@@ -18,7 +18,7 @@ struct SentMessage {
   const std::string& text() const { return *buffer; }
 };
 
-class FakeConnection : public engineio::Connection {
+class FakeConnection : public engineio::SessionHandle {
  public:
   FakeConnection(std::string id, net::ShardId shard, boost::asio::io_context& io,
                  engineio::HandshakeInfo handshake = {})
@@ -28,7 +28,7 @@ class FakeConnection : public engineio::Connection {
   net::ShardId shard() const override { return shard_; }
   boost::asio::any_io_executor executor() const override { return io_.get_executor(); }
   const engineio::HandshakeInfo& handshake() const override { return handshake_; }
-  void set_listener(std::shared_ptr<engineio::ConnectionListener> listener) override {
+  void set_listener(std::shared_ptr<engineio::SessionListener> listener) override {
     listener_ = std::move(listener);
   }
   void send(SharedBuffer packet, bool binary) override {
@@ -83,7 +83,7 @@ class FakeConnection : public engineio::Connection {
   net::ShardId shard_;
   boost::asio::io_context& io_;
   engineio::HandshakeInfo handshake_;
-  std::shared_ptr<engineio::ConnectionListener> listener_;
+  std::shared_ptr<engineio::SessionListener> listener_;
   bool closed_ = false;
   mutable std::mutex mutex_;
   std::vector<SentMessage> sent_;

@@ -1,5 +1,5 @@
 // The test namespaces the end-to-end suite relies on, checked at the packet level.
-#include "socketio/test_namespaces.hpp"
+#include "test_namespaces.hpp"
 
 #include "server_fixture.hpp"
 

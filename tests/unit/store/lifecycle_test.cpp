@@ -2,8 +2,9 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <future>
 
-#include "store/sqlite/schema.hpp"
+#include "store/sqlite/backend.hpp"
 #include "store_test_support.hpp"
 #include "util/ids.hpp"
 
@@ -39,8 +40,9 @@ TEST_P(LifecycleTest, DataSurvivesCloseAndReopen) {
 TEST_P(SqliteLifecycleTest, MigrationsAreAppliedOnce) {
   store_.reset();
   sqlite::Connection db(options().path, {});
-  EXPECT_EQ(sqlite::schema_version(db), sqlite::schema_migrations().back().version);
-  EXPECT_EQ(sqlite::apply_migrations(db, sqlite::schema_migrations()), 0);
+  EXPECT_EQ(sqlite::Backend::schema_version(db),
+            sqlite::Backend::schema_migrations().back().version);
+  EXPECT_EQ(sqlite::Backend::apply_migrations(db, sqlite::Backend::schema_migrations()), 0);
   // Journal mode is stored in the file.
   sqlite::Query mode = db.query("PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
@@ -53,7 +55,8 @@ TEST_P(SqliteLifecycleTest, AVersion1DatabaseIsUpgradedWithItsData) {
   const std::string m1 = generate_id().id, m2 = generate_id().id;
   {
     sqlite::Connection db(options().path, {});
-    ASSERT_EQ(sqlite::apply_migrations(db, sqlite::schema_migrations().first(1)), 1);
+    ASSERT_EQ(sqlite::Backend::apply_migrations(db, sqlite::Backend::schema_migrations().first(1)),
+              1);
     db.exec(
         "INSERT INTO rooms (id, type, creator, buyer, seller, shop_id, shop_json, "
         "buyer_info_json, buyer_last_message_id, seller_last_message_id, seller_unseen, "
@@ -95,19 +98,19 @@ TEST_P(SqliteLifecycleTest, AVersion1DatabaseIsUpgradedWithItsData) {
 TEST_P(SqliteLifecycleTest, AFailedMigrationLeavesTheDatabaseAsItWas) {
   store_.reset();
   sqlite::Connection db(dir_.file("fresh.db"), {});
-  const sqlite::Migration migrations[] = {
+  const store::Migration migrations[] = {
       {1, "CREATE TABLE a (x INTEGER)"},
       {2, "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (1); THIS IS NOT SQL"},
   };
-  EXPECT_THROW(sqlite::apply_migrations(db, migrations), StoreFailure);
-  EXPECT_EQ(sqlite::schema_version(db), 0);
+  EXPECT_THROW(sqlite::Backend::apply_migrations(db, migrations), StoreFailure);
+  EXPECT_EQ(sqlite::Backend::schema_version(db), 0);
   sqlite::Query tables = db.query("SELECT count(*) FROM sqlite_master");
   ASSERT_TRUE(tables.step());
   EXPECT_EQ(tables.integer(0), 0);
   EXPECT_FALSE(db.in_transaction());
 
-  EXPECT_EQ(sqlite::apply_migrations(db, std::span(migrations, 1)), 1);
-  EXPECT_EQ(sqlite::schema_version(db), 1);
+  EXPECT_EQ(sqlite::Backend::apply_migrations(db, std::span(migrations, 1)), 1);
+  EXPECT_EQ(sqlite::Backend::schema_version(db), 1);
 }
 
 TEST_P(SqliteLifecycleTest, RefusesADatabaseFromANewerBuild) {
@@ -140,8 +143,8 @@ TEST_P(SqliteLifecycleTest, CheckpointsRunInTheBackgroundAndLoseNothing) {
 }
 
 // Under sustained writes a background checkpoint never copies the newest frames, and the WAL
-// only restarts after one that copied all: without the writer's own catch-up the file would
-// grow without bound (tens of MB here).
+// only restarts after one that copied all: without the writer finishing the last frames itself
+// the file would grow without bound (tens of MB here).
 TEST_P(SqliteLifecycleTest, TheWalStaysBoundedUnderSustainedWrites) {
   reopen({.checkpoint_pages = 16});  // 64 KiB of WAL
   make_room("b1", "s1");
@@ -162,6 +165,7 @@ TEST_P(SqliteLifecycleTest, TheWalStaysBoundedUnderSustainedWrites) {
     largest = std::max(largest, std::filesystem::file_size(wal, ec));
   }
   EXPECT_GT(sqlite_->checkpoints(), 0u);
+  EXPECT_GT(sqlite_->wal_restarts(), 0u);  // checkpoints that completed: the WAL began anew
   EXPECT_LT(largest, 2u * 1024 * 1024) << "WAL grew to " << largest << " bytes";
   store_->shutdown();
   reopen();
@@ -225,6 +229,78 @@ TEST_P(LifecycleTest, BatchesAreBoundedByMaxBatch) {
   for (auto& f : done) f.get();
   EXPECT_EQ(store_->stats().write_transactions - before, 7u);  // ceil(100 / 16)
   EXPECT_EQ(store_->stats().largest_batch, 16u);
+}
+
+// One batch of messages in two rooms, both ways (PostgreSQL sends such a batch as one
+// statement of arrays): every content arrives byte for byte (quotes, backslashes, braces, commas,
+// "NULL", unicode), each room's messages keep the order they were sent in, the unread counts
+// and last messages are those of the whole batch, and a retry of a client id queued in the
+// same batch is answered as a duplicate of the first.
+TEST_P(LifecycleTest, OneBatchOfMessagesKeepsEachContentOrderAndCount) {
+  make_room("b1", "s1");
+  make_room("b2", "s1");
+  struct Sent {
+    NewMessage message;
+    std::future<Result<InsertMessageResult>> result;
+  };
+  const std::vector<NewMessage> messages = {
+      {"b1.s1", "b1", "s1", MessageType::Text, R"(say "hi", {ok})", "c1"},
+      {"b2.s1", "b2", "s1", MessageType::Text, R"(back\slash \" \\ end\)", ""},
+      {"b1.s1", "s1", "b1", MessageType::Emoji, "😊", ""},
+      {"b1.s1", "b1", "s1", MessageType::Text, "NULL", "c2"},
+      {"b2.s1", "s1", "b2", MessageType::Image, "https://x.test/a,b{c}.png", "c1"},
+      {"b1.s1", "b1", "s1", MessageType::Text, "retry", "c1"},  // b1's c1 again
+      {"b1.s1", "b1", "s1", MessageType::Text, "", ""},
+      {"b2.s1", "b2", "s1", MessageType::Text, "last in b2", ""},
+  };
+  pause_writes();
+  std::vector<Sent> sent;
+  for (const NewMessage& m : messages) {
+    auto p = std::make_shared<std::promise<Result<InsertMessageResult>>>();
+    sent.push_back({m, p->get_future()});
+    store_->insert_message(m, [p](Result<InsertMessageResult> r) { p->set_value(std::move(r)); });
+  }
+  resume_writes();
+  std::vector<InsertMessageResult> results;
+  for (Sent& s : sent) {
+    auto r = s.result.get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    results.push_back(*r);
+  }
+  EXPECT_TRUE(results[5].duplicate);
+  EXPECT_EQ(results[5].message.id, results[0].message.id);
+  EXPECT_EQ(results[5].message.content, messages[0].content);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (i != 5) {
+      EXPECT_FALSE(results[i].duplicate) << i;
+    }
+  }
+
+  // Oldest first, per room: the order sent, the contents as sent.
+  const std::vector<std::size_t> in_b1 = {0, 2, 3, 6}, in_b2 = {1, 4, 7};
+  for (const auto& [room_id, indexes] :
+       {std::pair{std::string("b1.s1"), in_b1}, std::pair{std::string("b2.s1"), in_b2}}) {
+    const std::vector<Message> stored = page(messages_of(room_id, 20));  // oldest first
+    ASSERT_EQ(stored.size(), indexes.size()) << room_id;
+    for (std::size_t k = 0; k < indexes.size(); ++k) {
+      const NewMessage& m = messages[indexes[k]];
+      EXPECT_EQ(stored[k].id, results[indexes[k]].message.id) << room_id << " #" << k;
+      EXPECT_EQ(stored[k].content, m.content) << room_id << " #" << k;
+      EXPECT_EQ(stored[k].from, m.from);
+      EXPECT_EQ(stored[k].type, m.type);
+      EXPECT_EQ(stored[k].client_message_id, m.client_message_id);
+    }
+  }
+  const Room b1 = room("b1.s1"), b2 = room("b2.s1");
+  EXPECT_EQ(b1.seller_unseen_messages, 3);  // b1 sent 3 (its retry is not a message)
+  EXPECT_EQ(b1.buyer_unseen_messages, 1);
+  EXPECT_EQ(b2.seller_unseen_messages, 2);
+  EXPECT_EQ(b2.buyer_unseen_messages, 1);
+  ASSERT_TRUE(b1.seller_last_message && b2.buyer_last_message);
+  EXPECT_EQ(b1.seller_last_message->message.id, results[6].message.id);
+  EXPECT_EQ(b2.buyer_last_message->message.id, results[7].message.id);
+  EXPECT_TRUE(b2.buyer_last_message->is_seen);  // b2 wrote it
+  EXPECT_FALSE(b2.seller_last_message->is_seen);
 }
 
 TEST_P(LifecycleTest, AFailingRequestDoesNotFailItsBatch) {

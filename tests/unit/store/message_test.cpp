@@ -112,6 +112,16 @@ TEST_P(MessageTest, RefusesUnknownRoomsAndStrangers) {
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 0);
 }
 
+// Both stores check the room and its members before they look a retry up (store/operations.hpp):
+// a client id the sender has used does not let a message through to another recipient or room.
+TEST_P(MessageTest, ARetryIsCheckedLikeAFirstSend) {
+  make_room("b1", "s1");
+  ASSERT_TRUE(send("b1.s1", "b1", "s1", "hello", "client-7").ok());
+  EXPECT_EQ(send("b1.s1", "b1", "mallory", "hello", "client-7").error().code, "FORBIDDEN");
+  EXPECT_EQ(send("b9.s9", "b1", "s9", "hello", "client-7").error().code, "ROOM_NOT_FOUND");
+  EXPECT_EQ(page(messages_of("b1.s1", 100)).size(), 1u);
+}
+
 TEST_P(MessageTest, CountersAreExactUnderConcurrentInserts) {
   make_room("b1", "s1");
   make_room("b2", "s1");

@@ -5,7 +5,7 @@
 #include <barrier>
 #include <set>
 
-#include "store/postgres/schema.hpp"
+#include "store/postgres/backend.hpp"
 #include "store_test_support.hpp"
 
 namespace cz::store::testing {
@@ -35,10 +35,11 @@ std::shared_ptr<std::promise<Result<T>>> promise_of() {
 
 TEST_P(PostgresLifecycleTest, MigrationsAreAppliedOnce) {
   auto db = connect(pg_url_);
-  EXPECT_EQ(postgres::schema_version(db), postgres::schema_migrations().back().version);
-  EXPECT_EQ(postgres::apply_migrations(db, postgres::schema_migrations()), 0);
+  EXPECT_EQ(postgres::Backend::schema_version(db),
+            postgres::Backend::schema_migrations().back().version);
+  EXPECT_EQ(postgres::Backend::apply_migrations(db, postgres::Backend::schema_migrations()), 0);
   EXPECT_EQ(server().sql(db_name(), "SELECT count(*) FROM cz_schema_migrations"),
-            std::to_string(postgres::schema_migrations().size()));
+            std::to_string(postgres::Backend::schema_migrations().size()));
   // The tables and the dedup index exist.
   EXPECT_EQ(server().sql(db_name(),
                          "SELECT count(*) FROM pg_indexes WHERE indexname = 'messages_client_id'"),
@@ -48,18 +49,18 @@ TEST_P(PostgresLifecycleTest, MigrationsAreAppliedOnce) {
 TEST_P(PostgresLifecycleTest, AFailedMigrationLeavesTheDatabaseAsItWas) {
   const std::string url = server().create_database();
   auto db = connect(url);
-  const postgres::Migration migrations[] = {
+  const store::Migration migrations[] = {
       {1, "CREATE TABLE a (x integer)"},
       {2, "CREATE TABLE b (y integer); INSERT INTO a VALUES (1); THIS IS NOT SQL"},
   };
-  EXPECT_THROW(postgres::apply_migrations(db, migrations), StoreFailure);
-  EXPECT_EQ(postgres::schema_version(db), 0);
+  EXPECT_THROW(postgres::Backend::apply_migrations(db, migrations), StoreFailure);
+  EXPECT_EQ(postgres::Backend::schema_version(db), 0);
   const std::string name = url.substr(url.rfind('/') + 1);
   EXPECT_EQ(server().sql(name, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "0");
   EXPECT_FALSE(db.in_transaction());
 
-  EXPECT_EQ(postgres::apply_migrations(db, std::span(migrations, 1)), 1);
-  EXPECT_EQ(postgres::schema_version(db), 1);
+  EXPECT_EQ(postgres::Backend::apply_migrations(db, std::span(migrations, 1)), 1);
+  EXPECT_EQ(postgres::Backend::schema_version(db), 1);
 }
 
 TEST_P(PostgresLifecycleTest, RefusesADatabaseFromANewerBuild) {
@@ -85,7 +86,7 @@ TEST_P(PostgresLifecycleTest, MigrationsRunConcurrentlyFromSeveralNodes) {
       try {
         auto db = connect(url);
         start.arrive_and_wait();
-        applied += postgres::apply_migrations(db, postgres::schema_migrations());
+        applied += postgres::Backend::apply_migrations(db, postgres::Backend::schema_migrations());
       } catch (const std::exception& e) {
         ++failures;
         ADD_FAILURE() << e.what();
@@ -94,7 +95,7 @@ TEST_P(PostgresLifecycleTest, MigrationsRunConcurrentlyFromSeveralNodes) {
   }
   for (auto& t : nodes) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(applied.load(), static_cast<int>(postgres::schema_migrations().size()));
+  EXPECT_EQ(applied.load(), static_cast<int>(postgres::Backend::schema_migrations().size()));
 
   // Whole stores opening at once on another empty database all come up and work.
   const std::string url2 = server().create_database();
@@ -120,7 +121,7 @@ TEST_P(PostgresLifecycleTest, MigrationsRunConcurrentlyFromSeveralNodes) {
   ASSERT_TRUE(seen.ok() && seen->has_value());
   EXPECT_EQ(
       server().sql(url2.substr(url2.rfind('/') + 1), "SELECT count(*) FROM cz_schema_migrations"),
-      std::to_string(postgres::schema_migrations().size()));
+      std::to_string(postgres::Backend::schema_migrations().size()));
 }
 
 TEST_P(PostgresLifecycleTest, TwoNodesOnOneDatabaseKeepCountersAndDedupExact) {

@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "store/postgres/schema.hpp"
+#include "store/postgres/backend.hpp"
 #include "store_test_support.hpp"
 #include "util/ids.hpp"
 
@@ -190,7 +190,7 @@ TEST_P(PostgresMessageOrderTest, ADatabaseOfVersionOneKeepsItsOrderAfterTheMigra
   const std::string name = url.substr(url.rfind('/') + 1);
   {
     postgres::Connection db(postgres::ConnectionOptions{url, "v1"});
-    postgres::apply_migrations(db, postgres::schema_migrations().first(1));
+    postgres::Backend::apply_migrations(db, postgres::Backend::schema_migrations().first(1));
   }
   PostgresServer::shared().sql(
       name,
