@@ -170,6 +170,14 @@ void add_messenger_flags(CLI::App& app, Config& c) {
       ->capture_default_str()
       ->check(CLI::Range(300u, 3600000u))
       ->group("Cluster");
+  app.add_option("--redis-publish-timeout", c.publish_timeout_ms,
+                 "Milliseconds a new_message's ack waits for Redis to confirm its broadcast to "
+                 "the other nodes; past that (Redis slow or down) it is acked unconfirmed, and "
+                 "receivers on other nodes get it by sync")
+      ->envname("CZ_REDIS_PUBLISH_TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(10u, 600000u))
+      ->group("Cluster");
 }
 
 void add_web_flags(CLI::App& app, Config& c) {

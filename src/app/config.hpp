@@ -43,6 +43,7 @@ struct Config {
   // Cluster
   std::string redis;  // empty: single node
   unsigned presence_ttl_ms = 30000;
+  unsigned publish_timeout_ms = 2000;  // a new_message's ack waits this long for Redis's answer
 
   // Web client (web/, served at /)
   std::string web_root;     // empty: web/ beside the build directory of the binary

@@ -133,7 +133,8 @@ int run(const app::Config& config, const app::ServerExtras& extras) {
   std::shared_ptr<cluster::RedisBus> redis;
   std::shared_ptr<cluster::RedisPresence> presence;  // who is online, cluster-wide
   if (!config.redis.empty()) {
-    redis = cluster::join_cluster(sockets, config.redis, pool.executor(0));
+    redis = cluster::join_cluster(sockets, config.redis, pool.executor(0),
+                                  std::chrono::milliseconds(config.publish_timeout_ms));
     cluster::RedisPresenceOptions p;
     p.ttl = std::chrono::milliseconds(config.presence_ttl_ms);
     presence = cluster::start_redis_presence(config.redis, pool.executor(0), p);

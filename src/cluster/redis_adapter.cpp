@@ -19,15 +19,16 @@ RedisAdapter::~RedisAdapter() {
 }
 
 void RedisAdapter::broadcast(std::shared_ptr<const socketio::BroadcastPacket> packet,
-                             const socketio::BroadcastTarget& target) {
+                             const socketio::BroadcastTarget& target, socketio::Sent sent) {
   auto message = encode_broadcast(bus_->uid(), *packet, target);
   std::string channel = broadcast_channel(packet->nsp, target);
   deliver_local(std::move(packet), target);
   if (!message) {
     spdlog::warn("redis adapter: broadcast with invalid JSON arguments not published");
+    if (sent) sent(false);
     return;
   }
-  bus_->publish(std::move(channel), std::move(*message));
+  bus_->publish(std::move(channel), std::move(*message), std::move(sent));
 }
 
 void RedisAdapter::on_message(std::string_view message) {

@@ -21,8 +21,10 @@ class RedisAdapter final : public socketio::LocalAdapter {
   RedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisBus> bus);
   ~RedisAdapter() override;
 
+  // Delivers locally and publishes; `sent` runs (on the Redis shard) when Redis has answered
+  // the PUBLISH, or with false when it did not (RedisBus::publish).
   void broadcast(std::shared_ptr<const socketio::BroadcastPacket> packet,
-                 const socketio::BroadcastTarget& target) override;
+                 const socketio::BroadcastTarget& target, socketio::Sent sent) override;
 
   // A message from the namespace's Redis channel; runs on the Redis shard.
   void on_message(std::string_view message);

@@ -26,6 +26,7 @@ std::string random_uid() {
 struct BusMetrics {
   metrics::Counter& published;
   metrics::Counter& not_published;  // Redis was down: dropped, as the Node adapter does
+  metrics::Counter& unconfirmed;    // sent, but Redis did not answer (in time, or at all)
   metrics::Counter& received;
 };
 
@@ -34,10 +35,12 @@ const BusMetrics& bus_metrics() {
     auto& r = metrics::registry();
     constexpr const char* publishes = "cz_redis_publishes_total";
     constexpr const char* help =
-        "Broadcasts to publish to Redis, by outcome (dropped: Redis was not connected)";
+        "Broadcasts to publish to Redis, by outcome (dropped: Redis was not connected; "
+        "unconfirmed: sent, but Redis did not answer in time or the connection dropped first)";
     return BusMetrics{
         r.counter(publishes, help, {{"outcome", "sent"}}),
         r.counter(publishes, help, {{"outcome", "dropped"}}),
+        r.counter(publishes, help, {{"outcome", "unconfirmed"}}),
         r.counter("cz_redis_messages_received_total",
                   "Messages received from Redis subscriptions (other nodes' broadcasts)"),
     };
@@ -57,7 +60,8 @@ RedisBus::RedisBus(boost::asio::any_io_executor executor, RedisEndpoint endpoint
       uid_(random_uid()),
       publisher_(std::make_shared<RedisConnection>(executor_, endpoint, "publisher")),
       subscriber_(std::make_shared<RedisConnection>(executor_, endpoint, "subscriber")),
-      ready_timeout_(executor_) {
+      ready_timeout_(executor_),
+      publish_deadline_(executor_) {
   bus_metrics();  // the series exist from the start
 }
 
@@ -89,20 +93,83 @@ void RedisBus::start() {
 void RedisBus::stop() {
   stopped_ = true;
   ready_timeout_.cancel();
-  publisher_->stop();
+  publish_deadline_.cancel();
+  publisher_->stop();  // answers what is still awaited with null: unconfirmed
   subscriber_->stop();
+  while (!awaited_.empty()) answered(awaited_.front().seq, false);
 }
 
-void RedisBus::publish(std::string channel, std::string message) {
-  if (stopped_) return;
+void RedisBus::publish(std::string channel, std::string message, Confirmed confirmed) {
+  if (stopped_) {
+    if (confirmed) confirmed(false);
+    return;
+  }
   boost::asio::post(executor_, [self = shared_from_this(), channel = std::move(channel),
-                                message = std::move(message)] {
-    const bool sent = self->publisher_->command({"PUBLISH", channel, message});
+                                message = std::move(message),
+                                confirmed = std::move(confirmed)]() mutable {
+    RedisConnection::ReplyHandler on_answer;
+    const std::uint64_t seq = self->next_publish_seq_++;
+    if (confirmed) {
+      // The bus outlives its connections' callbacks (stop() runs before it goes).
+      on_answer = [bus = self.get(), seq](redisReply* reply) {
+        bus->answered(seq, reply != nullptr && reply->type != REDIS_REPLY_ERROR);
+      };
+    }
+    const bool sent = self->publisher_->command({"PUBLISH", channel, message}, std::move(on_answer));
     (sent ? bus_metrics().published : bus_metrics().not_published).inc();
     if (!sent) {
       spdlog::debug("redis: not connected, broadcast on {} not published", channel);
+      if (confirmed) confirmed(false);
+      return;
     }
+    if (confirmed) self->await_answer(seq, std::move(confirmed));
   });
+}
+
+void RedisBus::await_answer(std::uint64_t seq, Confirmed confirmed) {
+  awaited_.push_back({seq, std::chrono::steady_clock::now() + publish_timeout_,
+                      std::move(confirmed)});
+  arm_publish_deadline();
+}
+
+// Answers come in the order the publishes went out; an answer for a publish that already
+// expired finds it gone and is ignored.
+void RedisBus::answered(std::uint64_t seq, bool published) {
+  while (!awaited_.empty() && awaited_.front().seq <= seq) {
+    AwaitedPublish head = std::move(awaited_.front());
+    awaited_.pop_front();
+    const bool ok = published && head.seq == seq;
+    if (!ok) bus_metrics().unconfirmed.inc();
+    head.confirmed(ok);
+  }
+}
+
+void RedisBus::arm_publish_deadline() {
+  if (publish_deadline_armed_ || awaited_.empty() || stopped_) return;
+  publish_deadline_armed_ = true;
+  publish_deadline_.expires_at(awaited_.front().deadline);
+  publish_deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->publish_deadline_armed_ = false;
+    if (ec) return;
+    self->expire_publishes();
+    self->arm_publish_deadline();
+  });
+}
+
+void RedisBus::expire_publishes() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!awaited_.empty() && awaited_.front().deadline <= now) {
+    spdlog::warn("redis: no answer to a PUBLISH within {} ms; its ack goes out unconfirmed",
+                 publish_timeout_.count());
+  }
+  while (!awaited_.empty() && awaited_.front().deadline <= now) {
+    AwaitedPublish head = std::move(awaited_.front());
+    awaited_.pop_front();
+    bus_metrics().unconfirmed.inc();
+    head.confirmed(false);
+  }
 }
 
 void RedisBus::psubscribe(std::string pattern, MessageHandler handler) {
@@ -182,11 +249,13 @@ socketio::AdapterFactory RedisBus::adapter_factory() {
 }
 
 std::shared_ptr<RedisBus> join_cluster(socketio::Server& server, std::string_view url,
-                                       boost::asio::any_io_executor executor) {
+                                       boost::asio::any_io_executor executor,
+                                       std::chrono::milliseconds publish_timeout) {
   auto endpoint = parse_redis_url(url);
   if (!endpoint)
     throw std::invalid_argument("bad Redis URL (expected redis://host:port): " + std::string(url));
   auto bus = RedisBus::create(std::move(executor), *endpoint);
+  bus->set_publish_timeout(publish_timeout);
   server.set_adapter_factory(bus->adapter_factory());
   bus->start();
   return bus;

@@ -5,10 +5,15 @@
 // publish() and subscribe() are thread-safe: they post to the Redis shard. The subscriber
 // re-subscribes every pattern after a reconnect. Messages published while Redis is down are
 // dropped (as with the Node adapter); a log line says when the link goes and comes back.
+//
+// A publish can be confirmed: Redis answers commands on one connection in order, so the
+// publishes waiting for their answer are a FIFO with one deadline timer for its head.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -39,7 +44,14 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
   // This node's id in broadcast messages (a node ignores its own messages).
   const std::string& uid() const { return uid_; }
 
-  void publish(std::string channel, std::string message);
+  // `confirmed` (optional) runs on the Redis shard: true once Redis has answered the PUBLISH
+  // (every node subscribed then has the message), false when it was not sent (not connected),
+  // the connection dropped first, or no answer came within the publish timeout.
+  using Confirmed = std::function<void(bool published)>;
+  void publish(std::string channel, std::string message, Confirmed confirmed = {});
+  // How long a publish waits for Redis's answer before it counts as unconfirmed (default 2 s).
+  // Call before start().
+  void set_publish_timeout(std::chrono::milliseconds timeout) { publish_timeout_ = timeout; }
   void psubscribe(std::string pattern, MessageHandler handler);
   // After this returns the handler is not running and will not be called again.
   void punsubscribe(const std::string& pattern);
@@ -67,6 +79,11 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
   void confirmed(std::string_view pattern);
   void check_ready();
   void fire_ready(bool subscribed);
+  // Shard only: the confirmations of publishes (see Confirmed).
+  void await_answer(std::uint64_t seq, Confirmed confirmed);
+  void answered(std::uint64_t seq, bool published);
+  void arm_publish_deadline();
+  void expire_publishes();
 
   boost::asio::any_io_executor executor_;
   std::string uid_;
@@ -85,13 +102,26 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
   bool subscribed_once_ = false;
   std::function<void(bool)> ready_;
   boost::asio::steady_timer ready_timeout_;
+
+  // Publishes waiting for Redis's answer, oldest first (shard only).
+  struct AwaitedPublish {
+    std::uint64_t seq;
+    std::chrono::steady_clock::time_point deadline;
+    Confirmed confirmed;
+  };
+  std::deque<AwaitedPublish> awaited_;
+  std::uint64_t next_publish_seq_ = 0;
+  std::chrono::milliseconds publish_timeout_{2000};
+  boost::asio::steady_timer publish_deadline_;
+  bool publish_deadline_armed_ = false;
 };
 
 // Joins `server` to the cluster on Redis at `url` (redis://host:port): installs the adapter
 // factory (call before the first Server::of()) and starts connecting on `executor`. Throws
 // std::invalid_argument for a malformed URL. Keep the result alive as long as the server, and
 // call stop() on it once the I/O threads have stopped.
-std::shared_ptr<RedisBus> join_cluster(socketio::Server& server, std::string_view url,
-                                       boost::asio::any_io_executor executor);
+std::shared_ptr<RedisBus> join_cluster(
+    socketio::Server& server, std::string_view url, boost::asio::any_io_executor executor,
+    std::chrono::milliseconds publish_timeout = std::chrono::milliseconds(2000));
 
 }  // namespace cz::cluster

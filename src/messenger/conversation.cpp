@@ -18,8 +18,9 @@ const std::string& other_user(const store::Room& room, store::Role side) {
 }  // namespace
 
 Broadcast broadcast_over(socketio::Namespace& ns) {
-  return [&ns](socketio::BroadcastTarget target, std::string_view event, std::string json) {
-    socketio::BroadcastOperator(ns, std::move(target)).emit(event, std::move(json));
+  return [&ns](socketio::BroadcastTarget target, std::string_view event, std::string json,
+               socketio::Sent sent) {
+    socketio::BroadcastOperator(ns, std::move(target)).emit(event, std::move(json), std::move(sent));
   };
 }
 
@@ -54,17 +55,30 @@ void Conversations::send_message(store::NewMessage msg, store::Callback<SentMess
       std::move(msg),
       on_home_shard<store::InsertMessageResult>(
           room_id, std::move(done), [this](store::InsertMessageResult r, auto& done) {
-            SentMessage sent{std::move(r.message), r.duplicate, {}};
-            sent.json = render_message(sent.message);
-            if (sent.duplicate) {
-              // Not delivered twice (issue #3). A message committed by a node that died before
-              // broadcasting it reaches its receiver through `sync`, not live.
-              spdlog::debug("messenger: duplicate new_message {} from {} acked again",
-                            sent.message.id, sent.message.from);
-            } else {
-              broadcast_({{sent.message.from, sent.message.to}, {}}, event::kNewMessage, sent.json);
+            auto sent = std::make_shared<SentMessage>(
+                SentMessage{std::move(r.message), r.duplicate, {}});
+            sent->json = render_message(sent->message);
+            if (sent->duplicate) {
+              if (announced_.contains(sent->message.id)) {
+                // Delivered before: acked again, not delivered twice (issue #3).
+                spdlog::debug("messenger: duplicate new_message {} from {} acked again",
+                              sent->message.id, sent->message.from);
+                return done(std::move(*sent));
+              }
+              spdlog::info(
+                  "messenger: retry of new_message {} from {}, not seen delivered by this node: "
+                  "delivered again",
+                  sent->message.id, sent->message.from);
             }
-            done(std::move(sent));
+            // The ack waits for the broadcast to leave this node (issue #11): a node that dies
+            // between the commit and Redis's answer has acked nothing, and the retry lands here.
+            socketio::BroadcastTarget target{{sent->message.from, sent->message.to}, {}};
+            std::string json = sent->json;
+            broadcast_(std::move(target), event::kNewMessage, std::move(json),
+                       [self = shared_from_this(), sent, done = std::move(done)](bool published) {
+                         if (published) self->announced_.add(sent->message.id);
+                         done(std::move(*sent));
+                       });
           }));
 }
 
@@ -80,7 +94,7 @@ void Conversations::mark_seen(std::string room_id, std::string reader, std::stri
     if (json.empty()) return;
     socketio::BroadcastTarget target{{std::move(reader), std::move(other)}, {}};
     if (asking_socket) target.except_rooms.push_back(std::move(*asking_socket));
-    broadcast_(std::move(target), event::kSeenMessages, std::move(json));
+    broadcast_(std::move(target), event::kSeenMessages, std::move(json), {});
   };
   auto then =
       on_home_shard<std::vector<std::string>>(room_id, std::move(done), std::move(announce));
@@ -94,7 +108,7 @@ void Conversations::create_room(store::CreateRoom req,
     const std::string buyer = r.room.buyer, seller = r.room.seller;
     std::string json = render_room(r.room);
     done(std::move(r));
-    broadcast_({{buyer, seller}, {}}, event::kCreateRoom, std::move(json));
+    broadcast_({{buyer, seller}, {}}, event::kCreateRoom, std::move(json), {});
   };
   store_.create_room(std::move(req), on_home_shard<store::CreateRoomResult>(
                                          room_id, std::move(done), std::move(announce)));
@@ -106,7 +120,7 @@ void Conversations::edit_message(std::string message_id, std::string editor, std
     std::string json = render_message(m);
     std::vector<std::string> users{m.from, m.to};
     done(std::move(m));
-    broadcast_({std::move(users), {}}, event::kMessageUpdated, std::move(json));
+    broadcast_({std::move(users), {}}, event::kMessageUpdated, std::move(json), {});
   };
   // The room is known only from the stored message: the completion picks its home shard then.
   store_.update_message_content(std::move(message_id), std::move(editor), std::move(content),
@@ -128,7 +142,7 @@ auto Conversations::announce_side(store::Role side, bool deleted) {
     std::string other = other_user(room, side);
     done(std::move(room));
     broadcast_({{std::move(other)}, {}}, deleted ? event::kRoomDeleted : event::kRoomEnabled,
-               std::move(json));
+               std::move(json), {});
   };
 }
 

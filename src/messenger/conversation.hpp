@@ -5,9 +5,10 @@
 //
 // The callers parse the payload and check who is asking and on which side of the room (sockets
 // and REST prove identity differently); everything after that is here, so that a message sent
-// over REST and one sent over a socket are stored, ordered and announced the same way. `done`
-// runs on the room's home shard (see home_shard()), as does the broadcast, so one room's
-// announcements leave in commit order whichever path caused them.
+// over REST and one sent over a socket are stored, ordered and announced the same way. The
+// broadcast runs on the room's home shard (see home_shard()), so one room's announcements leave
+// in commit order whichever path caused them; so does `done`, except send_message's in a
+// cluster (it waits for Redis's answer, on the Redis shard).
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>
@@ -16,15 +17,17 @@
 #include <string_view>
 #include <vector>
 
+#include "messenger/announced_ids.hpp"
 #include "socketio/api.hpp"
 #include "store/store.hpp"
 
 namespace cz::messenger {
 
-// Sends `event` with `json` (one serialized argument) to the Socket.IO rooms of `target`. The
-// server's is broadcast_over(); unit tests record instead.
-using Broadcast =
-    std::function<void(socketio::BroadcastTarget target, std::string_view event, std::string json)>;
+// Sends `event` with `json` (one serialized argument) to the Socket.IO rooms of `target`, then
+// calls `sent` (when set) once it has left this node (socketio::Sent). The server's is
+// broadcast_over(); unit tests record instead.
+using Broadcast = std::function<void(socketio::BroadcastTarget target, std::string_view event,
+                                     std::string json, socketio::Sent sent)>;
 
 Broadcast broadcast_over(socketio::Namespace& ns);
 
@@ -33,7 +36,7 @@ Broadcast broadcast_over(socketio::Namespace& ns);
 // reply carry the same bytes.
 struct SentMessage {
   store::Message message;
-  bool duplicate = false;  // a retry: stored before, not delivered again
+  bool duplicate = false;  // a retry: stored before
   std::string json;        // render_message(message)
 };
 
@@ -42,10 +45,12 @@ class Conversations : public std::enable_shared_from_this<Conversations> {
   Conversations(store::Store& store, std::vector<boost::asio::any_io_executor> shards,
                 Broadcast broadcast);
 
-  // Stores the message; unless it is a retry (same sender and client_message_id, then `done`
-  // gets the stored one and nothing is delivered twice) broadcasts `new_message` to every tab of
-  // both participants, then calls `done`: the fan-out is queued before the sender can learn that
-  // the message is safe.
+  // Stores the message, broadcasts `new_message` to every tab of both participants and calls
+  // `done` once the broadcast has left this node (in a cluster: once Redis has answered the
+  // PUBLISH, or after --redis-publish-timeout), so that an acked message has reached every node
+  // that was up. A retry (same sender and client_message_id) gets the stored message; it is
+  // delivered again only when this node has not seen its first broadcast confirmed
+  // (announced_ids.hpp). `done` runs on the home shard, or on the Redis shard in a cluster.
   void send_message(store::NewMessage msg, store::Callback<SentMessage> done);
 
   // Marks `ids` (all when nullopt) read by `reader`; `done` gets the ids actually marked, then,
@@ -82,6 +87,8 @@ class Conversations : public std::enable_shared_from_this<Conversations> {
   store::Store& store_;
   const std::vector<boost::asio::any_io_executor> shards_;
   const Broadcast broadcast_;
+  // ~64k ids (~6 MB): a retry comes seconds after the message, well inside this at 10k msg/s.
+  AnnouncedIds announced_{65536};
 };
 
 }  // namespace cz::messenger

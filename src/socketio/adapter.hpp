@@ -36,9 +36,9 @@ class Adapter {
   virtual void add(Socket& socket, const std::string& room) = 0;
   virtual void remove(Socket& socket, const std::string& room) = 0;
   virtual void remove_all(Socket& socket) = 0;
-  // Thread-safe.
+  // Thread-safe. Calls `sent` (when set) once the packet has left this process (api.hpp, Sent).
   virtual void broadcast(std::shared_ptr<const BroadcastPacket> packet,
-                         const BroadcastTarget& target) = 0;
+                         const BroadcastTarget& target, Sent sent) = 0;
 };
 
 }  // namespace cz::socketio

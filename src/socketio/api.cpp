@@ -28,4 +28,8 @@ void BroadcastOperator::emit(std::string_view event, Payload payload) const {
   ns_->broadcast(target_, event, std::move(payload));
 }
 
+void BroadcastOperator::emit(std::string_view event, std::string json_args, Sent sent) const {
+  ns_->broadcast(target_, event, Payload{std::move(json_args), {}}, std::move(sent));
+}
+
 }  // namespace cz::socketio

@@ -112,6 +112,11 @@ struct BroadcastTarget {
   std::vector<std::string> except_rooms;
 };
 
+// Called once a broadcast has left this process: `published` is true when every node that may
+// hold recipients has it (at once for a single node; when Redis has answered the PUBLISH in a
+// cluster), false when that is unknown (Redis down, or no answer in time). Any thread.
+using Sent = std::function<void(bool published)>;
+
 // Builder returned by Namespace::to() / Socket::to(). Thread-safe to use and to copy.
 class BroadcastOperator {
  public:
@@ -123,6 +128,8 @@ class BroadcastOperator {
   void emit(std::string_view event, std::string json_args) const {
     emit(event, Payload{std::move(json_args), {}});
   }
+  // The same, then `sent` (see Sent).
+  void emit(std::string_view event, std::string json_args, Sent sent) const;
 
  private:
   Namespace* ns_;

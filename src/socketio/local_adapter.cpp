@@ -136,8 +136,9 @@ void LocalAdapter::remove_all(Socket& socket) {
 }
 
 void LocalAdapter::broadcast(std::shared_ptr<const BroadcastPacket> packet,
-                             const BroadcastTarget& target) {
+                             const BroadcastTarget& target, Sent sent) {
   deliver_local(std::move(packet), target);
+  if (sent) sent(true);
 }
 
 void LocalAdapter::deliver_local(std::shared_ptr<const BroadcastPacket> packet,

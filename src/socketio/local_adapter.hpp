@@ -50,8 +50,9 @@ class LocalAdapter : public Adapter {
   void add(Socket& socket, const std::string& room) override;
   void remove(Socket& socket, const std::string& room) override;
   void remove_all(Socket& socket) override;
-  void broadcast(std::shared_ptr<const BroadcastPacket> packet,
-                 const BroadcastTarget& target) override;
+  // Delivers locally; this node is the only one, so `sent(true)` follows at once.
+  void broadcast(std::shared_ptr<const BroadcastPacket> packet, const BroadcastTarget& target,
+                 Sent sent) override;
 
   // Delivers to the matching sockets of this process only (every shard). Thread-safe. A cluster
   // adapter calls it for broadcasts that arrive from other nodes.

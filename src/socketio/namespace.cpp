@@ -120,9 +120,11 @@ void Namespace::emit(std::string_view event, Payload payload) {
   broadcast(BroadcastTarget{}, event, std::move(payload));
 }
 
-void Namespace::broadcast(const BroadcastTarget& target, std::string_view event, Payload payload) {
+void Namespace::broadcast(const BroadcastTarget& target, std::string_view event, Payload payload,
+                          Sent on_sent) {
   sent(event).inc();
-  adapter_->broadcast(make_broadcast_packet(name_, event, std::move(payload)), target);
+  adapter_->broadcast(make_broadcast_packet(name_, event, std::move(payload)), target,
+                      std::move(on_sent));
 }
 
 Adapter& Namespace::adapter() {

@@ -68,8 +68,10 @@ class Namespace {
   };
   const SocketCounters& socket_counters() const { return socket_counters_; }
 
-  // Encodes once and hands the packet to the adapter. Thread-safe.
-  void broadcast(const BroadcastTarget& target, std::string_view event, Payload payload);
+  // Encodes once and hands the packet to the adapter, which calls `sent` (if any) once the
+  // packet has left this process. Thread-safe.
+  void broadcast(const BroadcastTarget& target, std::string_view event, Payload payload,
+                 Sent sent = {});
 
  private:
   friend class Client;

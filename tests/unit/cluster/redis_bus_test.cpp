@@ -117,6 +117,57 @@ TEST(RedisBus, GivesUpWaitingForASubscriptionWhenRedisIsDown) {
   bus->stop();
 }
 
+// Issue 11: an ack waits for Redis's answer to the PUBLISH of its broadcast.
+TEST(RedisBus, ConfirmsAPublishOnceRedisAnswersAndNotWhenItDoesNot) {
+  if (!have_redis_server()) GTEST_SKIP() << "redis-server not installed";
+  TestRedisServer redis;
+  boost::asio::io_context io;
+  auto bus = RedisBus::create(io.get_executor(), RedisEndpoint{"127.0.0.1", redis.port()});
+  constexpr auto kTimeout = std::chrono::milliseconds(300);
+  bus->set_publish_timeout(kTimeout);
+  bus->psubscribe("socket.io#/#*", [](std::string_view, std::string_view) {});
+  bus->start();
+  std::optional<bool> ready;
+  bus->when_subscribed(std::chrono::seconds(15), [&](bool subscribed) { ready = subscribed; });
+  ASSERT_TRUE(run_until(
+      io, [&] { return ready.has_value(); }, std::chrono::seconds(20)));
+  ASSERT_TRUE(*ready);
+
+  std::vector<bool> answers;
+  bus->publish("socket.io#/#", "answered", [&](bool published) { answers.push_back(published); });
+  ASSERT_TRUE(run_until(
+      io, [&] { return answers.size() == 1; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(answers[0]);
+
+  // Redis hangs: no answer, so the publish counts as unconfirmed, and not before the timeout.
+  redis.freeze();
+  const auto sent_at = std::chrono::steady_clock::now();
+  bus->publish("socket.io#/#", "hung", [&](bool published) { answers.push_back(published); });
+  ASSERT_TRUE(run_until(
+      io, [&] { return answers.size() == 2; }, std::chrono::seconds(10)));
+  EXPECT_FALSE(answers[1]);
+  EXPECT_GE(std::chrono::steady_clock::now() - sent_at, kTimeout);
+
+  // Redis answers the late one after all: ignored (it was already reported); the next publish
+  // is confirmed again.
+  redis.thaw();
+  bus->publish("socket.io#/#", "after", [&](bool published) { answers.push_back(published); });
+  ASSERT_TRUE(run_until(
+      io, [&] { return answers.size() == 3; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(answers[2]);
+  run_until(
+      io, [] { return false; }, std::chrono::milliseconds(100));
+  EXPECT_EQ(answers.size(), 3u);
+
+  // Redis gone: reported unconfirmed at once (when not connected) or when the link drops.
+  redis.stop();
+  bus->publish("socket.io#/#", "gone", [&](bool published) { answers.push_back(published); });
+  ASSERT_TRUE(run_until(
+      io, [&] { return answers.size() == 4; }, std::chrono::seconds(5)));
+  EXPECT_FALSE(answers[3]);
+  bus->stop();
+}
+
 TEST(RedisUrl, Parses) {
   auto ep = parse_redis_url("redis://10.0.0.1:6380");
   ASSERT_TRUE(ep);

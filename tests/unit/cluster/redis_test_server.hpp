@@ -55,6 +55,13 @@ class TestRedisServer {
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
+  // SIGSTOP / SIGCONT: connections stay open, nothing is answered meanwhile (a hung Redis).
+  void freeze() {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  }
+  void thaw() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+  }
 
  private:
   int port_;

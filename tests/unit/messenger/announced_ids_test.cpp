@@ -1,0 +1,49 @@
+// The window of message ids whose broadcast this node saw confirmed: a retry of one of these is
+// acked without a second delivery; older ones fall out, oldest first.
+#include "messenger/announced_ids.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace cz::messenger {
+namespace {
+
+TEST(AnnouncedIds, RemembersTheLastIdsUpToItsCapacity) {
+  AnnouncedIds ids(3);
+  EXPECT_FALSE(ids.contains("m1"));
+  ids.add("m1");
+  ids.add("m2");
+  ids.add("m3");
+  EXPECT_TRUE(ids.contains("m1"));
+  ids.add("m4");  // m1, the oldest, goes
+  EXPECT_FALSE(ids.contains("m1"));
+  EXPECT_TRUE(ids.contains("m2"));
+  EXPECT_TRUE(ids.contains("m4"));
+}
+
+TEST(AnnouncedIds, AnIdAddedTwiceTakesOneSlot) {
+  AnnouncedIds ids(2);
+  ids.add("m1");
+  ids.add("m1");
+  ids.add("m2");
+  EXPECT_TRUE(ids.contains("m1"));
+  EXPECT_TRUE(ids.contains("m2"));
+}
+
+TEST(AnnouncedIds, LongIdsSurviveTheQueueGrowing) {
+  // The index holds views into the queue's strings: they must stay valid as it grows.
+  AnnouncedIds ids(1000);
+  for (int i = 0; i < 1000; ++i) ids.add(std::string(40, 'x') + std::to_string(i));
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(ids.contains(std::string(40, 'x') + std::to_string(i)));
+  EXPECT_FALSE(ids.contains("x"));
+}
+
+TEST(AnnouncedIds, CapacityZeroRemembersNothing) {
+  AnnouncedIds ids(0);
+  ids.add("m1");
+  EXPECT_FALSE(ids.contains("m1"));
+}
+
+}  // namespace
+}  // namespace cz::messenger
