@@ -104,31 +104,32 @@ void RedisBus::publish(std::string channel, std::string message, Confirmed confi
     if (confirmed) confirmed(false);
     return;
   }
-  boost::asio::post(executor_, [self = shared_from_this(), channel = std::move(channel),
-                                message = std::move(message),
-                                confirmed = std::move(confirmed)]() mutable {
-    RedisConnection::ReplyHandler on_answer;
-    const std::uint64_t seq = self->next_publish_seq_++;
-    if (confirmed) {
-      // The bus outlives its connections' callbacks (stop() runs before it goes).
-      on_answer = [bus = self.get(), seq](redisReply* reply) {
-        bus->answered(seq, reply != nullptr && reply->type != REDIS_REPLY_ERROR);
-      };
-    }
-    const bool sent = self->publisher_->command({"PUBLISH", channel, message}, std::move(on_answer));
-    (sent ? bus_metrics().published : bus_metrics().not_published).inc();
-    if (!sent) {
-      spdlog::debug("redis: not connected, broadcast on {} not published", channel);
-      if (confirmed) confirmed(false);
-      return;
-    }
-    if (confirmed) self->await_answer(seq, std::move(confirmed));
-  });
+  boost::asio::post(
+      executor_, [self = shared_from_this(), channel = std::move(channel),
+                  message = std::move(message), confirmed = std::move(confirmed)]() mutable {
+        RedisConnection::ReplyHandler on_answer;
+        const std::uint64_t seq = self->next_publish_seq_++;
+        if (confirmed) {
+          // The bus outlives its connections' callbacks (stop() runs before it goes).
+          on_answer = [bus = self.get(), seq](redisReply* reply) {
+            bus->answered(seq, reply != nullptr && reply->type != REDIS_REPLY_ERROR);
+          };
+        }
+        const bool sent =
+            self->publisher_->command({"PUBLISH", channel, message}, std::move(on_answer));
+        (sent ? bus_metrics().published : bus_metrics().not_published).inc();
+        if (!sent) {
+          spdlog::debug("redis: not connected, broadcast on {} not published", channel);
+          if (confirmed) confirmed(false);
+          return;
+        }
+        if (confirmed) self->await_answer(seq, std::move(confirmed));
+      });
 }
 
 void RedisBus::await_answer(std::uint64_t seq, Confirmed confirmed) {
-  awaited_.push_back({seq, std::chrono::steady_clock::now() + publish_timeout_,
-                      std::move(confirmed)});
+  awaited_.push_back(
+      {seq, std::chrono::steady_clock::now() + publish_timeout_, std::move(confirmed)});
   arm_publish_deadline();
 }
 

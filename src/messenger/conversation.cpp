@@ -20,7 +20,8 @@ const std::string& other_user(const store::Room& room, store::Role side) {
 Broadcast broadcast_over(socketio::Namespace& ns) {
   return [&ns](socketio::BroadcastTarget target, std::string_view event, std::string json,
                socketio::Sent sent) {
-    socketio::BroadcastOperator(ns, std::move(target)).emit(event, std::move(json), std::move(sent));
+    socketio::BroadcastOperator(ns, std::move(target))
+        .emit(event, std::move(json), std::move(sent));
   };
 }
 
@@ -55,8 +56,8 @@ void Conversations::send_message(store::NewMessage msg, store::Callback<SentMess
       std::move(msg),
       on_home_shard<store::InsertMessageResult>(
           room_id, std::move(done), [this](store::InsertMessageResult r, auto& done) {
-            auto sent = std::make_shared<SentMessage>(
-                SentMessage{std::move(r.message), r.duplicate, {}});
+            auto sent =
+                std::make_shared<SentMessage>(SentMessage{std::move(r.message), r.duplicate, {}});
             sent->json = render_message(sent->message);
             if (sent->duplicate) {
               if (announced_.contains(sent->message.id)) {

@@ -35,7 +35,8 @@ TEST(AnnouncedIds, LongIdsSurviveTheQueueGrowing) {
   // The index holds views into the queue's strings: they must stay valid as it grows.
   AnnouncedIds ids(1000);
   for (int i = 0; i < 1000; ++i) ids.add(std::string(40, 'x') + std::to_string(i));
-  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(ids.contains(std::string(40, 'x') + std::to_string(i)));
+  for (int i = 0; i < 1000; ++i)
+    EXPECT_TRUE(ids.contains(std::string(40, 'x') + std::to_string(i)));
   EXPECT_FALSE(ids.contains("x"));
 }
 

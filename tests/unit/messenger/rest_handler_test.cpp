@@ -122,11 +122,15 @@ class RestHandlerTest : public ::testing::Test {
   void make_handler(RestOptions options) {
     auto conversations = std::make_shared<Conversations>(
         *store_, std::vector<boost::asio::any_io_executor>{io_.get_executor()},
-        [this](socketio::BroadcastTarget target, std::string_view event, std::string json) {
-          std::lock_guard lock(announce_mutex_);
-          Announcement a{std::move(target.rooms), std::string(event), {}};
-          a.json.Parse(json.c_str());
-          announcements_.push_back(std::move(a));
+        [this](socketio::BroadcastTarget target, std::string_view event, std::string json,
+               socketio::Sent sent) {
+          {
+            std::lock_guard lock(announce_mutex_);
+            Announcement a{std::move(target.rooms), std::string(event), {}};
+            a.json.Parse(json.c_str());
+            announcements_.push_back(std::move(a));
+          }
+          if (sent) sent(true);  // one node: it has left at once
         });
     handler_ = make_rest_handler(*store_, *jwt_, std::move(conversations), std::move(options));
   }
