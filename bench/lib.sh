@@ -25,8 +25,12 @@ start_postgres() {
   PG_PORT=$(free_port)
   # Default durability settings: the comparison with SQLite's group commit stays honest.
   # Started without a shell function in between, so that $! is runuser (or postgres) itself.
+  # CZ_BENCH_PG_SETTINGS: extra server settings for experiments, space-separated name=value
+  # (e.g. "synchronous_commit=off autovacuum=off"); results taken with it are not the default's.
   local postgres=("$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -h 127.0.0.1 -k "$PG_DIR"
     -c max_connections=100)
+  local setting
+  for setting in ${CZ_BENCH_PG_SETTINGS:-}; do postgres+=(-c "$setting"); done
   if [[ $(id -u) == 0 ]]; then
     runuser -u postgres -- "${postgres[@]}" >"$WORK/pg.log" 2>&1 &
   else
