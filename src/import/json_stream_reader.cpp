@@ -24,9 +24,16 @@ class JsonStreamReader final : public DocumentReader {
     depth_ = 0;
     in_string_ = escaped_ = false;
     if (buffer_[pos_] != '{') {
-      // Not a document: skip to the next separator at the top level and say so.
-      while (ensure(pos_) && !(depth_ == 0 && (buffer_[pos_] == ',' || buffer_[pos_] == ']'))) {
-        step(buffer_[pos_]);
+      // Not a document: skip to the next separator at the top level, or to where the next
+      // document starts (a --pretty stream has no commas between documents), and say so.
+      while (ensure(pos_)) {
+        const char c = buffer_[pos_];
+        if (depth_ == 0 && (c == ',' || c == ']')) break;
+        if (depth_ == 0 && c == '{' && pos_ > begin) break;
+        step(c);
+        // A stray closer at the top level ("}" in a stream) must not take the nesting below
+        // zero: the piece would then never end and swallow the rest of the file.
+        if (depth_ < 0) depth_ = 0;
         ++pos_;
       }
       // A "]" outside an array (--pretty files have none) stops that loop where it started:

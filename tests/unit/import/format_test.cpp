@@ -106,6 +106,20 @@ TEST_F(ImportReader, JsonStreamMovesPastAStrayClosingBracket) {
   EXPECT_EQ(reader->bytes_read(), 26u);
 }
 
+// A stray "}" at the top level of a --pretty file used to take the nesting below zero: the
+// "not a document" piece then never ended and the documents after it were never read.
+TEST_F(ImportReader, JsonStreamReadsTheDocumentsAfterAStrayClosingBrace) {
+  auto docs = read_all("{\n \"a\": 1\n}\n}\n{\n \"a\": 2\n}\nx [1, 2] }}\n{\"a\": 3}\n");
+  EXPECT_EQ(format_, Format::JsonStream);
+  ASSERT_EQ(docs.size(), 5u);
+  EXPECT_EQ(docs[0].json, "{\n \"a\": 1\n}");
+  EXPECT_EQ(docs[1].error, "not a document (an object was expected)");
+  EXPECT_EQ(docs[1].position.line, 4u);
+  EXPECT_EQ(docs[2].json, "{\n \"a\": 2\n}");
+  EXPECT_EQ(docs[3].error, "not a document (an object was expected)");
+  EXPECT_EQ(docs[4].json, "{\"a\": 3}");
+}
+
 TEST_F(ImportReader, BsonDocumentsBecomeRelaxedExtendedJson) {
   const std::string doc =
       "\x0e\x00\x00\x00\x02"
