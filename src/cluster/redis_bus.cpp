@@ -13,6 +13,9 @@
 namespace cz::cluster {
 
 namespace {
+constexpr auto kExpirySlack = std::chrono::milliseconds(20);
+constexpr auto kExpiryLogInterval = std::chrono::seconds(5);
+
 // Like the Node adapter's uid2(6): a short random id per node.
 std::string random_uid() {
   static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -111,8 +114,9 @@ void RedisBus::publish(std::string channel, std::string message, Confirmed confi
         const std::uint64_t seq = self->next_publish_seq_++;
         if (confirmed) {
           // The bus outlives its connections' callbacks (stop() runs before it goes).
-          on_answer = [bus = self.get(), seq](redisReply* reply) {
-            bus->answered(seq, reply != nullptr && reply->type != REDIS_REPLY_ERROR);
+          on_answer = [weak = self->weak_from_this(), seq](redisReply* reply) {
+            if (auto bus = weak.lock())
+              bus->answered(seq, reply != nullptr && reply->type != REDIS_REPLY_ERROR);
           };
         }
         const bool sent =
@@ -148,7 +152,9 @@ void RedisBus::answered(std::uint64_t seq, bool published) {
 void RedisBus::arm_publish_deadline() {
   if (publish_deadline_armed_ || awaited_.empty() || stopped_) return;
   publish_deadline_armed_ = true;
-  publish_deadline_.expires_at(awaited_.front().deadline);
+  // A little after the head's deadline: one wake-up expires every publish due by then, rather
+  // than one per publish while Redis hangs under load.
+  publish_deadline_.expires_at(awaited_.front().deadline + kExpirySlack);
   publish_deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (!self) return;
@@ -161,15 +167,19 @@ void RedisBus::arm_publish_deadline() {
 
 void RedisBus::expire_publishes() {
   const auto now = std::chrono::steady_clock::now();
-  if (!awaited_.empty() && awaited_.front().deadline <= now) {
-    spdlog::warn("redis: no answer to a PUBLISH within {} ms; its ack goes out unconfirmed",
-                 publish_timeout_.count());
-  }
+  std::size_t expired = 0;
   while (!awaited_.empty() && awaited_.front().deadline <= now) {
     AwaitedPublish head = std::move(awaited_.front());
     awaited_.pop_front();
     bus_metrics().unconfirmed.inc();
     head.confirmed(false);
+    ++expired;
+  }
+  // At most one line per interval while Redis hangs (the metric counts every one).
+  if (expired > 0 && now - last_expiry_log_ >= kExpiryLogInterval) {
+    last_expiry_log_ = now;
+    spdlog::warn("redis: {} PUBLISH(es) not answered within {} ms: counted as unconfirmed", expired,
+                 publish_timeout_.count());
   }
 }
 

@@ -114,6 +114,7 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
   std::chrono::milliseconds publish_timeout_{2000};
   boost::asio::steady_timer publish_deadline_;
   bool publish_deadline_armed_ = false;
+  std::chrono::steady_clock::time_point last_expiry_log_{};
 };
 
 // Joins `server` to the cluster on Redis at `url` (redis://host:port): installs the adapter
