@@ -22,6 +22,16 @@ Response make_json_error(const Request& request, http::status status, std::strin
   return make_response(request, status, std::move(body), "application/json");
 }
 
+bool refuse_unless_get_or_head(HttpExchange& exchange) {
+  const auto& req = exchange.request();
+  if (req.method() == http::verb::get || req.method() == http::verb::head) return false;
+  auto res = make_json_error(req, http::status::method_not_allowed, "METHOD_NOT_ALLOWED",
+                             "Method not allowed");
+  res.set(http::field::allow, "GET, HEAD");
+  exchange.respond(std::move(res));
+  return true;
+}
+
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (const char c : text) {

@@ -15,6 +15,10 @@ Response make_response(const Request& request, http::status status, std::string 
 Response make_json_error(const Request& request, http::status status, std::string_view code,
                          std::string_view message);
 
+// For handlers that serve GET and HEAD only: answers any other method with 405 and
+// `Allow: GET, HEAD` and returns true (handled); false for GET and HEAD.
+bool refuse_unless_get_or_head(HttpExchange& exchange);
+
 // Escapes `text` as the inside of a JSON string literal.
 void append_json_escaped(std::string& out, std::string_view text);
 

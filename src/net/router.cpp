@@ -37,15 +37,8 @@ StaticTextHandler::StaticTextHandler(std::string body, std::string content_type)
     : body_(std::move(body)), content_type_(std::move(content_type)) {}
 
 void StaticTextHandler::handle(std::shared_ptr<HttpExchange> exchange) {
-  const auto& req = exchange->request();
-  if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    auto res = make_json_error(req, http::status::method_not_allowed, "METHOD_NOT_ALLOWED",
-                               "Method not allowed");
-    res.set(http::field::allow, "GET, HEAD");
-    exchange->respond(std::move(res));
-    return;
-  }
-  exchange->respond(make_response(req, http::status::ok, body_, content_type_));
+  if (refuse_unless_get_or_head(*exchange)) return;
+  exchange->respond(make_response(exchange->request(), http::status::ok, body_, content_type_));
 }
 
 std::shared_ptr<HttpHandler> make_health_handler() {
@@ -54,21 +47,10 @@ std::shared_ptr<HttpHandler> make_health_handler() {
 
 namespace {
 
-// GET and HEAD only; anything else is answered with 405 here (true: handled).
-bool refused_method(HttpExchange& exchange) {
-  const auto& req = exchange.request();
-  if (req.method() == http::verb::get || req.method() == http::verb::head) return false;
-  auto res = make_json_error(req, http::status::method_not_allowed, "METHOD_NOT_ALLOWED",
-                             "Method not allowed");
-  res.set(http::field::allow, "GET, HEAD");
-  exchange.respond(std::move(res));
-  return true;
-}
-
 class MetricsHandler : public HttpHandler {
  public:
   void handle(std::shared_ptr<HttpExchange> exchange) override {
-    if (refused_method(*exchange)) return;
+    if (refuse_unless_get_or_head(*exchange)) return;
     exchange->respond(make_response(exchange->request(), http::status::ok,
                                     metrics::registry().render(),
                                     "text/plain; version=0.0.4; charset=utf-8"));
@@ -154,7 +136,7 @@ class ReadinessHandler : public HttpHandler {
       : checks_(std::move(checks)), timeout_(timeout) {}
 
   void handle(std::shared_ptr<HttpExchange> exchange) override {
-    if (refused_method(*exchange)) return;
+    if (refuse_unless_get_or_head(*exchange)) return;
     std::make_shared<ReadinessRound>(std::move(exchange), checks_)->start(timeout_);
   }
 

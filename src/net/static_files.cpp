@@ -12,39 +12,13 @@
 #include <system_error>
 
 #include "net/http_util.hpp"
+#include "util/query.hpp"
 
 namespace cz::net {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX escapes decoded; a malformed escape makes the whole path invalid ('+' is a plain '+' in a
-// path, unlike in a query string).
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
-}
 
 bool is_safe_segment(std::string_view segment) {
   // Empty ("a//b"), ".", ".." and every other dotfile are refused alike.
@@ -98,7 +72,8 @@ bool is_html(std::string_view content_type) {
 std::optional<std::string> static_file_path(std::string_view url_path, std::string_view url_prefix,
                                             std::string_view index) {
   if (!url_path.starts_with(url_prefix)) return std::nullopt;
-  auto decoded = percent_decode(url_path.substr(url_prefix.size()));
+  // A malformed escape makes the whole path invalid; '+' is a plain '+' in a path.
+  auto decoded = query::percent_decode(url_path.substr(url_prefix.size()), false);
   if (!decoded) return std::nullopt;
   if (decoded->empty() || decoded->back() == '/') *decoded += index;
   std::string_view rest = *decoded;
@@ -165,13 +140,7 @@ void StaticFiles::handle(std::shared_ptr<HttpExchange> exchange) {
     exchange->respond(make_json_error(req, http::status::not_found, "NOT_FOUND", "Not found"));
     return;
   }
-  if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    auto res = make_json_error(req, http::status::method_not_allowed, "METHOD_NOT_ALLOWED",
-                               "Method not allowed");
-    res.set(http::field::allow, "GET, HEAD");
-    exchange->respond(std::move(res));
-    return;
-  }
+  if (refuse_unless_get_or_head(*exchange)) return;
 
   std::error_code ec;
   const auto size = fs::file_size(*file, ec);
