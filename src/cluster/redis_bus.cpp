@@ -113,7 +113,7 @@ void RedisBus::publish(std::string channel, std::string message, Confirmed confi
         RedisConnection::ReplyHandler on_answer;
         const std::uint64_t seq = self->next_publish_seq_++;
         if (confirmed) {
-          // The bus outlives its connections' callbacks (stop() runs before it goes).
+          // Weak: an answer that comes after the bus is gone has no one to tell.
           on_answer = [weak = self->weak_from_this(), seq](redisReply* reply) {
             if (auto bus = weak.lock())
               bus->answered(seq, reply != nullptr && reply->type != REDIS_REPLY_ERROR);
