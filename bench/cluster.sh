@@ -228,10 +228,12 @@ run_nodes() {
 
 start_postgres
 start_redis
+wait_for_quiet
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in $NODES_LIST; do run_nodes "$n"; done
 
 # --- Report ------------------------------------------------------------------------------------
-node - "$RESULTS" "$(machine_line)" "$RECORD" "$BENCH_DIR/RESULTS.md" "$(load_args)" <<'EOF'
+node - "$RESULTS" "$(machine_line), load average before the runs $LOAD_BEFORE" "$RECORD" "$BENCH_DIR/RESULTS.md" "$(load_args)" <<'EOF'
 const fs = require('fs');
 const [results, machine, record, resultsMd, args] = process.argv.slice(2);
 const runs = fs.readFileSync(results, 'utf8').split('\n').filter(Boolean).map(JSON.parse);

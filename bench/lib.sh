@@ -107,3 +107,18 @@ machine_line() {
   printf '%s CPUs (%s), %s RAM, Linux %s, fd limit %s' "$(nproc)" "$cpu" "$mem" "$kernel" "$MAX_FILES"
 }
 
+# Waits until the 1-minute load average is below CZ_BENCH_QUIET_LOAD, or CZ_BENCH_QUIET_WAIT
+# seconds have passed (then the run goes on, and its recorded load_before says so).
+wait_for_quiet() {
+  local limit="${CZ_BENCH_QUIET_LOAD:-1}" wait_s="${CZ_BENCH_QUIET_WAIT:-180}" start=$SECONDS load
+  while :; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    awk -v l="$load" -v m="$limit" 'BEGIN { exit !(l < m) }' && return 0
+    if (( SECONDS - start >= wait_s )); then
+      printf "== %s\n" "load average still $load after ${wait_s}s: running anyway (not a quiet run)" >&2
+      return 0
+    fi
+    printf "== %s\n" "waiting for a quiet machine: load average $load, want < $limit ($((SECONDS - start))s of ${wait_s}s)" >&2
+    sleep 10
+  done
+}

@@ -18,6 +18,9 @@
 # (bench/wsgen, Node.js on the npm ws package) or both, one after the other on fresh servers,
 # each in tables of its own; idle and connect-storm always use cz-loadgen.
 # --loadgen BINARY: a cz-loadgen already built (with --server too, nothing is built).
+# Before the first scenario it waits (up to CZ_BENCH_QUIET_WAIT seconds, default 180) for the
+# 1-minute load average to fall below CZ_BENCH_QUIET_LOAD (default 1): the build, npm and initdb
+# that come first load the machine, and a run that starts loaded is not to be quoted.
 #
 # See bench/README.md for what each scenario measures.
 set -euo pipefail
@@ -274,6 +277,7 @@ fi
 [[ "$MEMORY" == 1 && "$ONLY" != node ]] && SERVERS+=(ours-mem)
 [[ "$ONLY" != ours ]] && SERVERS+=(node)
 
+wait_for_quiet
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 FAILED=0
 for name in $SCENARIOS; do
