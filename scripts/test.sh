@@ -96,8 +96,9 @@ run_browser_tests() {
   CZ_BINARY="$1" node --test "${args[@]}" tests/browser/*.test.js
 }
 
-# On by default, CI included: the unit tests again under AddressSanitizer + UBSan (about 9
-# minutes more on 2 cores; CZ_SANITIZE_TESTS=0 skips them locally).
+# On by default, CI included: the unit tests and the e2e suite again under AddressSanitizer +
+# UBSan (about 13 minutes more on 2 cores, most of it the build; CZ_SANITIZE_TESTS=0 skips them
+# locally).
 sanitize_tests="${CZ_SANITIZE_TESTS:-1}"
 # Fail on the first sanitizer report, with a stack trace.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}"
