@@ -249,13 +249,17 @@ std::string_view create_outcome_message(store::CreateOutcome outcome) {
   return "Room exists!";
 }
 
-void write_error(JsonWriter& w, const Error& error) {
-  w.StartObject();
+void write_error_member(JsonWriter& w, const Error& error) {
   write_key(w, "error");
   w.StartObject();
   write_field(w, "code", error.code);
   write_field(w, "message", error.message);
   w.EndObject();
+}
+
+void write_error(JsonWriter& w, const Error& error) {
+  w.StartObject();
+  write_error_member(w, error);
   w.EndObject();
 }
 

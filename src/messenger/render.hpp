@@ -56,8 +56,10 @@ std::string render_room_side_event(const store::Room& room, store::Role side, bo
 std::string_view create_outcome_name(store::CreateOutcome outcome);
 std::string_view create_outcome_message(store::CreateOutcome outcome);
 
-// {"error":{"code":...,"message":...}}, the body of every refusal.
+// {"error":{"code":...,"message":...}}, the body of every refusal; write_error_member writes
+// its one member into an object being written (REST's refusals add fields around it).
 void write_error(JsonWriter& w, const Error& error);
+void write_error_member(JsonWriter& w, const Error& error);
 std::string render_error(const Error& error);
 
 }  // namespace cz::messenger

@@ -4,6 +4,7 @@
 
 #include "messenger/errors.hpp"
 #include "messenger/json_writer.hpp"
+#include "messenger/render.hpp"
 
 namespace cz::messenger::rest {
 
@@ -45,11 +46,7 @@ std::string render_refusal(const Error& error) {
   write_key(w, "status");
   w.Bool(false);
   write_field(w, "message", error.message);
-  write_key(w, "error");
-  w.StartObject();
-  write_field(w, "code", error.code);
-  write_field(w, "message", error.message);
-  w.EndObject();
+  write_error_member(w, error);
   w.EndObject();
   return out;
 }
