@@ -140,13 +140,15 @@ void RedisBus::await_answer(std::uint64_t seq, Confirmed confirmed) {
 // Answers come in the order the publishes went out; an answer for a publish that already
 // expired finds it gone and is ignored.
 void RedisBus::answered(std::uint64_t seq, bool published) {
-  while (!awaited_.empty() && awaited_.front().seq <= seq) {
-    AwaitedPublish head = std::move(awaited_.front());
-    awaited_.pop_front();
-    const bool ok = published && head.seq == seq;
-    if (!ok) bus_metrics().unconfirmed.inc();
-    head.confirmed(ok);
-  }
+  while (!awaited_.empty() && awaited_.front().seq <= seq)
+    settle_oldest(published && awaited_.front().seq == seq);
+}
+
+void RedisBus::settle_oldest(bool published) {
+  AwaitedPublish head = std::move(awaited_.front());
+  awaited_.pop_front();
+  if (!published) bus_metrics().unconfirmed.inc();
+  head.confirmed(published);
 }
 
 void RedisBus::arm_publish_deadline() {
@@ -169,10 +171,7 @@ void RedisBus::expire_publishes() {
   const auto now = std::chrono::steady_clock::now();
   std::size_t expired = 0;
   while (!awaited_.empty() && awaited_.front().deadline <= now) {
-    AwaitedPublish head = std::move(awaited_.front());
-    awaited_.pop_front();
-    bus_metrics().unconfirmed.inc();
-    head.confirmed(false);
+    settle_oldest(false);
     ++expired;
   }
   // At most one line per interval while Redis hangs (the metric counts every one).

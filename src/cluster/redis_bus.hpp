@@ -82,6 +82,8 @@ class RedisBus : public std::enable_shared_from_this<RedisBus> {
   // Shard only: the confirmations of publishes (see Confirmed).
   void await_answer(std::uint64_t seq, Confirmed confirmed);
   void answered(std::uint64_t seq, bool published);
+  // Pops the oldest awaited publish and tells its caller (counted when not published).
+  void settle_oldest(bool published);
   void arm_publish_deadline();
   void expire_publishes();
 
