@@ -101,6 +101,8 @@ run_browser_tests() {
 # UBSan (about 13 minutes more on 2 cores, most of it the build; CZ_SANITIZE_TESTS=0 skips them
 # locally).
 sanitize_tests="${CZ_SANITIZE_TESTS:-1}"
+sanitize_e2e="${CZ_SANITIZE_E2E:-1}"
+asan_e2e_deadline="${CZ_E2E_ASAN_DEADLINE:-1680}"
 # Fail on the first sanitizer report, with a stack trace.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -137,19 +139,19 @@ if [ "$sanitize_tests" = "1" ]; then
   # tests passed under ASan/UBSan on 2026-12-03). A sanitizer report ends the server with a
   # non-zero code, which the harness's stop() turns into a failed test.
   asan_targets=(-- --target unit_tests)
-  [ "${CZ_SANITIZE_E2E:-1}" = "1" ] && asan_targets=(-- --target unit_tests cz-messenger cz-messenger-test-server)
+  [ "$sanitize_e2e" = "1" ] && asan_targets=(-- --target unit_tests cz-messenger cz-messenger-test-server)
   if run_step "Sanitizer build (build-asan/)" scripts/build.sh --sanitize "${asan_targets[@]}"; then
     run_step "Unit tests under ASan/UBSan (ctest, build-asan/)" run_unit_tests build-asan
     # CI stops a run at 30 minutes, and the steps before this one took 25 of them here on
     # 2026-12-03 (builds without ccache; CI's runner is ~5 % slower): this last step, ~80 s, is
     # skipped (the summary says so) once CZ_E2E_ASAN_DEADLINE seconds (default 1680, 28
     # minutes) have gone, rather than let a slow runner time out the whole run.
-    if [ "${CZ_SANITIZE_E2E:-1}" = "1" ]; then
-      if [ "$SECONDS" -lt "${CZ_E2E_ASAN_DEADLINE:-1680}" ]; then
+    if [ "$sanitize_e2e" = "1" ]; then
+      if [ "$SECONDS" -lt "$asan_e2e_deadline" ]; then
         run_step "End-to-end tests against the ASan/UBSan binary" \
           run_e2e_tests "$CZ_ROOT/build-asan/cz-messenger"
       else
-        summary+=("$(printf 'skip  %4ss  %s' 0 "End-to-end tests against the ASan/UBSan binary (${SECONDS}s gone, deadline ${CZ_E2E_ASAN_DEADLINE:-1680}s)")")
+        summary+=("$(printf 'skip  %4ss  %s' 0 "End-to-end tests against the ASan/UBSan binary (${SECONDS}s gone, deadline ${asan_e2e_deadline}s)")")
       fi
     fi
   fi
