@@ -1,6 +1,7 @@
 // open_store(url): picks the implementation from the URL's scheme.
 //
-//   sqlite:PATH[?synchronous=full|normal&readers=N&commit_window_us=N&checkpoint_pages=N]
+//   sqlite:PATH[?synchronous=full|normal&readers=N&commit_window_us=N&checkpoint_pages=N
+//               &index_batch=N]
 //                                                      (also sqlite://PATH; sqlite:///abs/path)
 //   postgres://...  postgresql://...                   (see postgres/postgres_url.hpp)
 //   memory                                             (SQLite in this process's memory: not
@@ -56,6 +57,9 @@ void apply_sqlite_option(sqlite::SqliteOptions& options, std::string_view key,
   } else if (key == "checkpoint_pages") {
     options.checkpoint_pages = static_cast<int>(parse_number(
         value, 100, 1'000'000, "checkpoint_pages must be a number from 100 to 1000000"));
+  } else if (key == "index_batch") {
+    options.index_batch =
+        parse_number(value, 1, 100'000, "index_batch must be a number from 1 to 100000");
   } else {
     throw bad_url(fmt::format("unknown sqlite option '{}'", key));
   }

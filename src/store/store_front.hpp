@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -218,6 +219,20 @@ class StoreFront : public Store {
   }
 
   const WriterCounters& writer_counters() const { return writer_->counters(); }
+  ErrorDispatcher& errors() { return errors_; }
+
+  // For a backend that acknowledges writes before its tables hold them (SQLite's appender,
+  // sqlite/unindexed.hpp): while `pending()` is true, every read is sent through the writer
+  // first, whose next transaction brings the tables up to date.
+  void route_reads_through_writer_while(std::function<bool()> pending) {
+    writer_pending_ = std::move(pending);
+  }
+  // Queues an empty write: the writer's next transaction starts, and whatever the backend does
+  // at the start of one (index what waits) happens without waiting for another write.
+  void nudge_writer() {
+    writer_->submit(make_job<Connection, Unit>([](Connection&) { return Result<Unit>(Unit{}); },
+                                               Callback<Unit>([](Result<Unit>) {})));
+  }
 
   // For a connection that cannot begin a transaction because the database is unreachable:
   // waits a little and returns true while it has been unreachable for less than the queue wait
@@ -246,7 +261,26 @@ class StoreFront : public Store {
  private:
   template <typename T, typename Op>
   void read(Op op, Callback<T> done) {
-    readers_->submit(make_job<Connection, T>(std::move(op), std::move(done)));
+    auto job = make_job<Connection, T>(std::move(op), std::move(done));
+    if (writer_pending_ && writer_pending_()) {
+      read_after_writer(std::move(job));
+      return;
+    }
+    readers_->submit(std::move(job));
+  }
+
+  // Runs `job` on a reader once the writer has committed a transaction begun after this call.
+  void read_after_writer(std::unique_ptr<Job<Connection>> job) {
+    auto held = std::make_shared<std::unique_ptr<Job<Connection>>>(std::move(job));
+    writer_->submit(make_job<Connection, Unit>([](Connection&) { return Result<Unit>(Unit{}); },
+                                               Callback<Unit>([this, held](Result<Unit> done) {
+                                                 if (!done.ok()) {
+                                                   (*held)->set_error(done.error());
+                                                   (*held)->complete();
+                                                   return;
+                                                 }
+                                                 readers_->submit(std::move(*held));
+                                               })));
   }
 
   // Queues a write of about `bytes` of data (counted only under WriteLimits).
@@ -309,6 +343,7 @@ class StoreFront : public Store {
   std::atomic<std::int64_t> last_depth_log_ms_{0};
   // When the writer first found the database unreachable (steady clock, ns); 0 while reachable.
   std::atomic<std::int64_t> unreachable_since_ns_{0};
+  std::function<bool()> writer_pending_;  // route_reads_through_writer_while
   ErrorDispatcher errors_;  // before the workers: outlives them (they refuse through it)
   std::unique_ptr<GroupCommitWriter<Connection>> writer_;
   std::unique_ptr<ReaderPool<Connection>> readers_;

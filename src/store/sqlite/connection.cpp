@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "store/sqlite/frame_merging_vfs.hpp"
+#include "store/sqlite/unindexed.hpp"
 
 namespace cz::store::sqlite {
 namespace {
@@ -129,7 +130,31 @@ void Connection::close() {
   db_ = nullptr;
 }
 
+void Connection::begin() {
+  query("BEGIN IMMEDIATE").run();
+  if (!unindexed_) return;
+  try {
+    const std::vector<Message>& waiting = unindexed_->take();
+    if (!waiting.empty()) {
+      store_logged_messages(*this, waiting);
+      indexing_ = true;
+    }
+  } catch (...) {
+    rollback();  // they stay taken: the next transaction stores them again
+    throw;
+  }
+}
+
+void Connection::commit() {
+  query("COMMIT").run();
+  if (indexing_) {
+    indexing_ = false;
+    unindexed_->indexed();
+  }
+}
+
 void Connection::rollback() noexcept {
+  indexing_ = false;
   // Nothing useful to do if even the rollback fails: SQLite then rolls back on its own when the
   // connection is next used or closed.
   if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

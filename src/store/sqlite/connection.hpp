@@ -15,6 +15,8 @@
 
 namespace cz::store::sqlite {
 
+class UnindexedMessages;
+
 // How much an acknowledged commit survives (PRAGMA synchronous). See sqlite_store.hpp.
 enum class Durability { Normal, Full };
 
@@ -85,9 +87,12 @@ class Connection {
 
   // Transaction control for the group-commit writer (store/group_commit_writer.hpp). BEGIN
   // IMMEDIATE takes the write lock up front, so a batch never fails half-way on lock upgrade.
-  void begin() { query("BEGIN IMMEDIATE").run(); }
-  void commit() { query("COMMIT").run(); }
+  // With index_at_begin(), every transaction first stores the messages waiting there.
+  void begin();
+  void commit();
   void rollback() noexcept;
+  // The writer's connection: see unindexed.hpp.
+  void index_at_begin(UnindexedMessages* unindexed) { unindexed_ = unindexed; }
   void savepoint() { query("SAVEPOINT job").run(); }
   void release_savepoint() { query("RELEASE job").run(); }
   void rollback_to_savepoint() { query("ROLLBACK TO job").run(); }
@@ -106,6 +111,8 @@ class Connection {
     sqlite3_stmt* stmt = nullptr;
   };
   sqlite3* db_ = nullptr;
+  UnindexedMessages* unindexed_ = nullptr;
+  bool indexing_ = false;  // the open transaction stored waiting messages
   std::unordered_map<std::string_view, std::unique_ptr<Prepared>> cache_;
 };
 

@@ -8,6 +8,7 @@
 #include "store/rules.hpp"
 #include "store/sqlite/backend.hpp"
 #include "store/sqlite/rows.hpp"
+#include "store/sqlite/unindexed.hpp"
 
 namespace cz::store::sqlite {
 namespace {
@@ -68,13 +69,9 @@ std::optional<TimeMs> stored_time(Connection& db, const std::optional<std::strin
   return q.integer(0);
 }
 
-}  // namespace
-
-InsertAttempt Backend::insert_message(Connection& db, const Message& m) {
-  if (auto refused = check_members(db, m)) return *refused;
-  // A retry (same room, sender and client_message_id) collides with messages_client_id and
-  // inserts nothing; only then is the stored message looked up (a lookup per message before
-  // every insert was a statement more per message for the rare retry).
+// Inserts `m` unless its id, or its sender's client id in its room, is stored already.
+// Returns whether it was inserted.
+bool insert_row(Connection& db, const Message& m) {
   Query q = db.query(
       "INSERT INTO messages (id, room_id, sender, recipient, type, content, client_message_id, "
       "is_seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8) "
@@ -87,9 +84,23 @@ InsertAttempt Backend::insert_message(Connection& db, const Message& m) {
     q.bind(7, m.client_message_id);
   q.bind(8, m.created_at);
   q.run();
+  return db.changes() != 0;
+}
+
+}  // namespace
+
+InsertAttempt Backend::insert_message(Connection& db, const Message& m) {
+  if (auto refused = check_members(db, m)) return *refused;
+  // A retry (same room, sender and client_message_id) collides with messages_client_id and
+  // inserts nothing; only then is the stored message looked up (a lookup per message before
+  // every insert was a statement more per message for the rare retry).
   // Nothing else is written: the room's last message, unread counts and un-deleting follow from
   // its messages when the room is read (schema v3).
-  return db.changes() == 0 ? InsertAttempt::Taken : InsertAttempt::Stored;
+  return insert_row(db, m) ? InsertAttempt::Stored : InsertAttempt::Taken;
+}
+
+void store_logged_messages(Connection& db, const std::vector<Message>& messages) {
+  for (const Message& m : messages) insert_row(db, m);
 }
 
 std::optional<Message> Backend::find_by_client_id(Connection& db, const Message& m) {

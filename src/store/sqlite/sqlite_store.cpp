@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "util/ids.hpp"
 
 template class cz::store::StoreFront<cz::store::sqlite::Backend>;
@@ -13,6 +15,13 @@ SqliteStore::SqliteStore(SqliteOptions options) {
                                   options.in_memory};
   auto write_conn = std::make_unique<Connection>(options.path, write_options);
   Backend::apply_migrations(*write_conn, Backend::schema_migrations());
+  std::unique_ptr<MessageLog> log;
+  if (!options.in_memory) {
+    log = std::make_unique<MessageLog>(options.path, options.durability == Durability::Full);
+    replay_log(*write_conn, *log);
+  }
+  unindexed_ = std::make_unique<UnindexedMessages>(std::move(log));
+  write_conn->index_at_begin(unindexed_.get());
   {
     // New ids must sort after every stored one, even if the clock stepped back since they were
     // written (sync cursors rely on it). Only our own ids count: they start with '0' until the
@@ -34,9 +43,59 @@ SqliteStore::SqliteStore(SqliteOptions options) {
   for (std::size_t i = 0; i < readers; ++i) {
     read_conns.push_back(std::make_unique<Connection>(options.path, read_options));
   }
+  auto appender_reads = std::make_unique<Connection>(options.path, read_options);
   start(std::move(write_conn), std::move(read_conns),
         FrontOptions{options.max_batch, options.max_queued_writes, options.max_queued_reads,
                      options.commit_window});
+  route_reads_through_writer_while([u = unindexed_.get()] { return u->count() > 0; });
+  appender_ = std::make_unique<GroupCommitWriter<Appender>>(
+      std::make_unique<Appender>(std::move(appender_reads), *unindexed_,
+                                 std::max<std::size_t>(options.index_batch, 1),
+                                 [this] { nudge_writer(); }),
+      std::max<std::size_t>(options.max_batch, 1), options.max_queued_writes, errors());
+}
+
+void SqliteStore::replay_log(Connection& db, MessageLog& log) {
+  const std::vector<Message> logged = log.read_existing();
+  if (!logged.empty()) {
+    db.begin();
+    try {
+      store_logged_messages(db, logged);
+      db.commit();
+    } catch (...) {
+      db.rollback();
+      throw;
+    }
+    spdlog::info("sqlite store: stored {} messages from the message log of the last run",
+                 logged.size());
+  }
+  log.remove_older_segments();
+}
+
+void SqliteStore::insert_message(NewMessage msg, Callback<InsertMessageResult> done) {
+  appender_->submit(make_job<Appender, InsertMessageResult>(
+      [m = std::move(msg)](Appender& a) { return a.insert(m); }, std::move(done)));
+}
+
+StoreStats SqliteStore::stats() const {
+  StoreStats s = StoreFront::stats();
+  const WriterCounters& a = appender_->counters();
+  s.write_transactions += a.transactions.load(std::memory_order_relaxed);
+  s.writes_committed += a.writes.load(std::memory_order_relaxed);
+  s.failed_transactions += a.failed_transactions.load(std::memory_order_relaxed);
+  s.largest_batch = std::max<std::uint64_t>(s.largest_batch, a.largest_batch.load());
+  s.queued_writes += appender_->queued();
+  return s;
+}
+
+void SqliteStore::pause_writes() {
+  appender_->pause();
+  StoreFront::pause_writes();
+}
+
+void SqliteStore::resume_writes() {
+  appender_->resume();
+  StoreFront::resume_writes();
 }
 
 SqliteStore::~SqliteStore() {
@@ -44,8 +103,17 @@ SqliteStore::~SqliteStore() {
 }
 
 void SqliteStore::shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  appender_->stop();  // acknowledges what it has queued
+  // The writer's last transaction stores what the log holds (stop_workers commits what is queued).
+  if (unindexed_->count() > 0) nudge_writer();
   if (!stop_workers()) return;
   // How well group commit grouped: what the commit window is tuned by.
+  const WriterCounters& a = appender_->counters();
+  spdlog::info("{} store: {} messages appended in {} batches (largest {})",
+               checkpointer_ ? "sqlite" : "memory", a.writes.load(), a.transactions.load(),
+               a.largest_batch.load());
   const WriterCounters& w = writer_counters();
   if (!checkpointer_) {
     spdlog::info("memory store: {} writes in {} transactions (largest batch {})", w.writes.load(),

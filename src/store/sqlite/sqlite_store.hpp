@@ -1,12 +1,15 @@
 #pragma once
 // The embedded store: one SQLite file in WAL mode.
 //
-// Threads: one writer thread owns the only write connection and commits queued writes in
-// groups (store/group_commit_writer.hpp); `reader_threads` threads each own a read connection
-// (WAL lets them read while the writer commits). Completions run on those threads; refusals
-// (queue full, shut down) on a small thread of their own (store/error_dispatcher.hpp).
+// Threads: the appender thread checks and logs new messages (appender.hpp, unindexed.hpp); one
+// writer thread owns the only write connection, stores logged messages in bulk and commits every
+// other write in groups (store/group_commit_writer.hpp); `reader_threads` threads each own a read
+// connection (WAL lets them read while the writer commits). Completions run on those threads;
+// refusals (queue full, shut down) on a small thread of their own (store/error_dispatcher.hpp).
 //
 // Durability (PRAGMA synchronous), chosen by measurement (src/store/README.md):
+// A new message is acknowledged once the message log holds it (fsynced under Full), and is
+// stored in the tables later, in bulk; the log is replayed on open after a crash.
 // - Normal (default): a commit is appended to the WAL without fsync. An acknowledged write
 //   survives a crash or kill of the process (the kernel has the pages); a power loss or kernel
 //   crash may lose the last commits before the OS wrote them back, and never corrupts the file.
@@ -18,9 +21,13 @@
 #include <memory>
 #include <string>
 
+#include "store/group_commit_writer.hpp"
+#include "store/sqlite/appender.hpp"
 #include "store/sqlite/backend.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/message_log.hpp"
+#include "store/sqlite/unindexed.hpp"
 #include "store/store_front.hpp"
 
 namespace cz::store::sqlite {
@@ -48,6 +55,10 @@ struct SqliteOptions {
   // ~17 ms (bench/RESULTS.md, notes of the 2026-11-25 20:40Z run). Latency wins.
   // `?checkpoint_pages=N`.
   int checkpoint_pages = 1000;
+  // Acknowledged messages that may wait in the message log before the writer stores them in the
+  // tables in one transaction (unindexed.hpp; reads and other writes make it sooner).
+  // `?index_batch=N`.
+  std::size_t index_batch = 512;
 };
 
 class SqliteStore final : public StoreFront<Backend> {
@@ -60,12 +71,25 @@ class SqliteStore final : public StoreFront<Backend> {
   // Commits what is queued, stops the threads and the checkpointer, logs how writes grouped.
   void shutdown() override;
 
+  // New messages go to the appender (appender.hpp), not to the writer.
+  void insert_message(NewMessage msg, Callback<InsertMessageResult> done) override;
+  StoreStats stats() const override;
+  void pause_writes();
+  void resume_writes();
+
   // Background WAL checkpoints completed so far.
   std::uint64_t checkpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
   std::uint64_t wal_restarts() const { return checkpointer_ ? checkpointer_->wal_restarts() : 0; }
 
  private:
+  // Stores the messages a crashed run left in the log, then deletes its segments.
+  static void replay_log(Connection& db, MessageLog& log);
+
   std::unique_ptr<Checkpointer> checkpointer_;  // hooks the writer connection; stopped after it
+  std::unique_ptr<UnindexedMessages>
+      unindexed_;  // outlives the writer's connection and the appender
+  std::unique_ptr<GroupCommitWriter<Appender>> appender_;
+  bool shut_down_ = false;
 };
 
 }  // namespace cz::store::sqlite

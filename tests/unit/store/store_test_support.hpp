@@ -70,7 +70,8 @@ inline void PrintTo(Backend backend, std::ostream* os) {
 struct StoreTuning {
   std::size_t max_batch = 256;
   std::size_t max_queued_writes = 10'000;
-  int checkpoint_pages = 1000;  // SQLite only
+  int checkpoint_pages = 1000;    // SQLite only
+  std::size_t index_batch = 512;  // SQLite only
 };
 
 class StoreTest : public ::testing::TestWithParam<Backend> {
@@ -110,6 +111,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       o.max_batch = tuning.max_batch;
       o.max_queued_writes = tuning.max_queued_writes;
       o.checkpoint_pages = tuning.checkpoint_pages;
+      o.index_batch = tuning.index_batch;
       auto s = std::make_unique<sqlite::SqliteStore>(std::move(o));
       sqlite_ = s.get();
       store_ = std::move(s);

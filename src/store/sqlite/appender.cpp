@@ -1,0 +1,78 @@
+#include "store/sqlite/appender.hpp"
+
+#include "store/rules.hpp"
+#include "store/sqlite/backend.hpp"
+#include "store/sqlite/message_log.hpp"
+#include "util/ids.hpp"
+
+namespace cz::store::sqlite {
+
+Appender::Appender(std::unique_ptr<Connection> reads, UnindexedMessages& unindexed,
+                   std::size_t flush_threshold, std::function<void()> ask_flush)
+    : reads_(std::move(reads)),
+      unindexed_(unindexed),
+      flush_threshold_(flush_threshold),
+      ask_flush_(std::move(ask_flush)) {}
+
+const Appender::Members* Appender::members_of(const std::string& room_id) {
+  if (auto it = members_.find(room_id); it != members_.end()) return &it->second;
+  Query q = reads_->query("SELECT buyer, seller FROM rooms WHERE id = ?1");
+  q.bind(1, room_id);
+  if (!q.step()) return nullptr;  // not cached: the room may be created later
+  return &members_.emplace(room_id, Members{q.text(0), q.text(1)}).first->second;
+}
+
+std::optional<Message> Appender::stored_with_client_id(const Message& m) {
+  for (const Message& s : staged_) {
+    if (s.client_message_id == m.client_message_id && s.from == m.from && s.room_id == m.room_id)
+      return s;
+  }
+  // Waiting messages first, then the table (unindexed.hpp says why the order matters).
+  if (auto waiting = unindexed_.find_by_client_id(m.room_id, m.from, m.client_message_id))
+    return waiting;
+  return Backend::find_by_client_id(*reads_, m);
+}
+
+Result<InsertMessageResult> Appender::insert(const NewMessage& msg) {
+  const Members* members = members_of(msg.room_id);
+  if (!members) return room_not_found(msg.room_id);
+  const bool members_match = (msg.from == members->buyer && msg.to == members->seller) ||
+                             (msg.from == members->seller && msg.to == members->buyer);
+  if (!members_match) {
+    return make_error(kForbidden, "sender and receiver must be the two members of the room");
+  }
+  GeneratedId id = generate_id();
+  Message m{std::move(id.id), msg.room_id,           msg.from, msg.to,     msg.type,
+            msg.content,      msg.client_message_id, false,    id.time_ms, id.time_ms};
+  if (!m.client_message_id.empty()) {
+    // A retry (the client id is taken) gets the stored message back.
+    if (auto stored = stored_with_client_id(m))
+      return InsertMessageResult{std::move(*stored), true};
+  }
+  append_record(records_, m);
+  record_ends_.push_back(records_.size());
+  staged_.push_back(m);
+  ++staged_total_;
+  return InsertMessageResult{std::move(m), false};
+}
+
+void Appender::commit() {
+  in_batch_ = false;
+  if (staged_.empty()) return;
+  const bool ask = unindexed_.publish(staged_, records_, flush_threshold_);
+  unstage_from(0);
+  if (ask) ask_flush_();
+}
+
+void Appender::rollback() noexcept {
+  in_batch_ = false;
+  unstage_from(0);
+}
+
+void Appender::unstage_from(std::size_t n) {
+  staged_.resize(n);
+  records_.resize(n == 0 ? 0 : record_ends_[n - 1]);
+  record_ends_.resize(n);
+}
+
+}  // namespace cz::store::sqlite
