@@ -51,6 +51,18 @@ store::Callback<T> Conversations::on_home_shard(std::string_view room_id, Done d
 }
 
 void Conversations::send_message(store::NewMessage msg, store::Callback<SentMessage> done) {
+  // Stored from the room's home shard: the SQLite store draws the message's id and may answer
+  // right there (inline appends, store.hpp), so that the home shard meets a room's messages in
+  // id order whichever shards they were sent from. Without the hop two shards' messages could
+  // reach it in the other order. With one I/O thread it is the same shard: no hop.
+  const auto& home = home_shard(msg.room_id);
+  util::run_on(home,
+               [self = shared_from_this(), msg = std::move(msg), done = std::move(done)]() mutable {
+                 self->store_message(std::move(msg), std::move(done));
+               });
+}
+
+void Conversations::store_message(store::NewMessage msg, store::Callback<SentMessage> done) {
   const std::string room_id = msg.room_id;
   store_.insert_message(
       std::move(msg),

@@ -7,8 +7,8 @@
 // and REST prove identity differently); everything after that is here, so that a message sent
 // over REST and one sent over a socket are stored, ordered and announced the same way. The
 // broadcast runs on the room's home shard (see home_shard()), so one room's announcements leave
-// in commit order whichever path caused them; so does `done`, except send_message's in a
-// cluster (it waits for Redis's answer, on the Redis shard).
+// in commit order whichever path caused them (a new message is also stored from there); so does
+// `done`, except send_message's in a cluster (it waits for Redis's answer, on the Redis shard).
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>
@@ -80,6 +80,8 @@ class Conversations : public std::enable_shared_from_this<Conversations> {
   const boost::asio::any_io_executor& home_shard(std::string_view room_id) const;
 
  private:
+  // send_message's work, on the room's home shard.
+  void store_message(store::NewMessage msg, store::Callback<SentMessage> done);
   template <typename T, typename Done, typename Announce>
   store::Callback<T> on_home_shard(std::string_view room_id, Done done, Announce announce);
   auto announce_side(store::Role side, bool deleted);

@@ -20,18 +20,18 @@ struct Batch {
 
 thread_local Batch batch;
 
-bool running_here(const boost::asio::any_io_executor& executor) {
-  if (auto* io = executor.target<boost::asio::io_context::executor_type>())
-    return io->running_in_this_thread();
-  return false;
-}
-
 void run_all(std::vector<Task>& tasks) {
   PostBatch scope;
   for (Task& task : tasks) task();
 }
 
 }  // namespace
+
+bool running_in(const boost::asio::any_io_executor& executor) {
+  if (auto* io = executor.target<boost::asio::io_context::executor_type>())
+    return io->running_in_this_thread();
+  return false;
+}
 
 PostBatch::PostBatch() {
   ++batch.depth;
@@ -61,7 +61,7 @@ void PostBatch::flush() {
 namespace detail {
 
 void post_task(const boost::asio::any_io_executor& executor, Task task) {
-  if (batch.depth == 0 || running_here(executor)) {
+  if (batch.depth == 0 || running_in(executor)) {
     boost::asio::post(executor, std::move(task));
     return;
   }

@@ -60,10 +60,23 @@ namespace detail {
 void post_task(const boost::asio::any_io_executor& executor, Task task);
 }
 
+// Whether this thread is running `executor` (an io_context's).
+bool running_in(const boost::asio::any_io_executor& executor);
+
 // boost::asio::post(executor, f), batched per executor inside a PostBatch scope.
 template <typename F>
 void post_to(const boost::asio::any_io_executor& executor, F f) {
   detail::post_task(executor, Task(std::move(f)));
+}
+
+// f() right away when this thread runs `executor`, else post_to(executor, f).
+template <typename F>
+void run_on(const boost::asio::any_io_executor& executor, F f) {
+  if (running_in(executor)) {
+    f();
+    return;
+  }
+  post_to(executor, std::move(f));
 }
 
 }  // namespace cz::util
