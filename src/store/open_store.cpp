@@ -1,7 +1,7 @@
 // open_store(url): picks the implementation from the URL's scheme.
 //
 //   sqlite:PATH[?synchronous=full|normal&readers=N&commit_window_us=N&checkpoint_pages=N
-//               &index_batch=N]
+//               &index_batch=N&appends=inline|thread]
 //                                                      (also sqlite://PATH; sqlite:///abs/path)
 //   postgres://...  postgresql://...                   (see postgres/postgres_url.hpp)
 //   memory                                             (SQLite in this process's memory: not
@@ -57,6 +57,13 @@ void apply_sqlite_option(sqlite::SqliteOptions& options, std::string_view key,
   } else if (key == "checkpoint_pages") {
     options.checkpoint_pages = static_cast<int>(parse_number(
         value, 100, 1'000'000, "checkpoint_pages must be a number from 100 to 1000000"));
+  } else if (key == "appends") {
+    if (value == "inline")
+      options.inline_appends = true;
+    else if (value == "thread")
+      options.inline_appends = false;
+    else
+      throw bad_url("appends must be inline or thread");
   } else if (key == "index_batch") {
     options.index_batch =
         parse_number(value, 1, 100'000, "index_batch must be a number from 1 to 100000");

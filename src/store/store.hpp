@@ -7,6 +7,12 @@
 // queued writes (group commit); `done` is called only after the commit, so an acknowledgement
 // built on it means the data is durable.
 //
+// One exception: the SQLite store's insert_message may call `done` on the caller's thread before
+// it returns (sqlite_store.hpp, `inline_appends`: the message is checked against cached pages
+// and appended to its log in the page cache, no fsync, no lock held by anyone for long). Callers
+// of insert_message must therefore not hold a lock that `done` takes; the messenger's callbacks
+// post to an executor first (messenger/conversation.cpp).
+//
 // Errors come back as cz::Error with codes: ROOM_NOT_FOUND, MESSAGE_NOT_FOUND, FORBIDDEN,
 // STORE_UNAVAILABLE (database down or overloaded; retryable), STORE_ERROR.
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "store/sqlite/appender.hpp"
 
+#include <fmt/format.h>
+
 #include "store/rules.hpp"
 #include "store/sqlite/backend.hpp"
 #include "store/sqlite/message_log.hpp"
@@ -8,10 +10,12 @@
 namespace cz::store::sqlite {
 
 Appender::Appender(std::unique_ptr<Connection> reads, UnindexedMessages& unindexed,
-                   std::size_t flush_threshold, std::function<void()> ask_flush)
+                   std::size_t flush_threshold, std::size_t max_waiting,
+                   std::function<void()> ask_flush)
     : reads_(std::move(reads)),
       unindexed_(unindexed),
       flush_threshold_(flush_threshold),
+      max_waiting_(max_waiting),
       ask_flush_(std::move(ask_flush)) {}
 
 const Appender::Members* Appender::members_of(const std::string& room_id) {
@@ -34,6 +38,11 @@ std::optional<Message> Appender::stored_with_client_id(const Message& m) {
 }
 
 Result<InsertMessageResult> Appender::insert(const NewMessage& msg) {
+  if (unindexed_.count() + staged_.size() >= max_waiting_) {
+    return make_error(kStoreUnavailable, fmt::format("store overloaded: {} messages wait to be "
+                                                     "indexed",
+                                                     unindexed_.count() + staged_.size()));
+  }
   const Members* members = members_of(msg.room_id);
   if (!members) return room_not_found(msg.room_id);
   const bool members_match = (msg.from == members->buyer && msg.to == members->seller) ||

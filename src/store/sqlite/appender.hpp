@@ -23,9 +23,11 @@ namespace cz::store::sqlite {
 class Appender {
  public:
   // `reads`: a connection of its own for the checks. `ask_flush`: asks the writer to index what
-  // waits (called from commit(), on this thread) once `flush_threshold` messages wait.
+  // waits (called from commit(), on this thread) once `flush_threshold` messages wait. Beyond
+  // `max_waiting` waiting messages (the writer does not keep up) new ones are refused with
+  // STORE_UNAVAILABLE, as a full write queue refuses them.
   Appender(std::unique_ptr<Connection> reads, UnindexedMessages& unindexed,
-           std::size_t flush_threshold, std::function<void()> ask_flush);
+           std::size_t flush_threshold, std::size_t max_waiting, std::function<void()> ask_flush);
 
   // The operation (store.hpp's insert_message): a new message, or the stored one for a retry.
   Result<InsertMessageResult> insert(const NewMessage& msg);
@@ -52,6 +54,7 @@ class Appender {
   std::unique_ptr<Connection> reads_;
   UnindexedMessages& unindexed_;
   const std::size_t flush_threshold_;
+  const std::size_t max_waiting_;
   std::function<void()> ask_flush_;
   std::unordered_map<std::string, Members> members_;
   std::vector<Message> staged_;

@@ -48,11 +48,18 @@ SqliteStore::SqliteStore(SqliteOptions options) {
         FrontOptions{options.max_batch, options.max_queued_writes, options.max_queued_reads,
                      options.commit_window});
   route_reads_through_writer_while([u = unindexed_.get()] { return u->count() > 0; });
-  appender_ = std::make_unique<GroupCommitWriter<Appender>>(
+  const std::size_t max_waiting = std::max<std::size_t>(options.max_queued_writes, 1);
+  auto appender =
       std::make_unique<Appender>(std::move(appender_reads), *unindexed_,
-                                 std::max<std::size_t>(options.index_batch, 1),
-                                 [this] { nudge_writer(); }),
-      std::max<std::size_t>(options.max_batch, 1), options.max_queued_writes, errors());
+                                 std::clamp<std::size_t>(options.index_batch, 1, max_waiting),
+                                 max_waiting, [this] { nudge_writer(); });
+  if (options.inline_appends && options.durability == Durability::Normal) {
+    inline_appender_ = std::move(appender);
+  } else {
+    appender_ = std::make_unique<GroupCommitWriter<Appender>>(
+        std::move(appender), std::max<std::size_t>(options.max_batch, 1), options.max_queued_writes,
+        errors());
+  }
 }
 
 void SqliteStore::replay_log(Connection& db, MessageLog& log) {
@@ -73,12 +80,49 @@ void SqliteStore::replay_log(Connection& db, MessageLog& log) {
 }
 
 void SqliteStore::insert_message(NewMessage msg, Callback<InsertMessageResult> done) {
-  appender_->submit(make_job<Appender, InsertMessageResult>(
-      [m = std::move(msg)](Appender& a) { return a.insert(m); }, std::move(done)));
+  if (!inline_appender_) {
+    appender_->submit(make_job<Appender, InsertMessageResult>(
+        [m = std::move(msg)](Appender& a) { return a.insert(m); }, std::move(done)));
+    return;
+  }
+  Result<InsertMessageResult> outcome = append_inline(msg);
+  try {
+    done(std::move(outcome));
+  } catch (const std::exception& e) {
+    // As on the store's threads (job.hpp): a throwing callback is the caller's bug, logged.
+    spdlog::error("store: a completion callback threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("store: a completion callback threw");
+  }
+}
+
+Result<InsertMessageResult> SqliteStore::append_inline(const NewMessage& msg) {
+  std::lock_guard lock(inline_mutex_);
+  if (shut_down_) return make_error(kStoreUnavailable, "store is shut down");
+  Appender& appender = *inline_appender_;
+  appender.begin();
+  try {
+    Result<InsertMessageResult> outcome = appender.insert(msg);
+    appender.commit();
+    inline_appends_.fetch_add(1, std::memory_order_relaxed);
+    return outcome;
+  } catch (const StoreFailure& failure) {
+    appender.rollback();
+    return failure.error();
+  } catch (const std::exception& e) {
+    appender.rollback();
+    return make_error(kStoreError, e.what());
+  }
 }
 
 StoreStats SqliteStore::stats() const {
   StoreStats s = StoreFront::stats();
+  if (!appender_) {
+    const std::uint64_t appends = inline_appends_.load(std::memory_order_relaxed);
+    s.write_transactions += appends;
+    s.writes_committed += appends;
+    return s;
+  }
   const WriterCounters& a = appender_->counters();
   s.write_transactions += a.transactions.load(std::memory_order_relaxed);
   s.writes_committed += a.writes.load(std::memory_order_relaxed);
@@ -89,12 +133,12 @@ StoreStats SqliteStore::stats() const {
 }
 
 void SqliteStore::pause_writes() {
-  appender_->pause();
+  if (appender_) appender_->pause();
   StoreFront::pause_writes();
 }
 
 void SqliteStore::resume_writes() {
-  appender_->resume();
+  if (appender_) appender_->resume();
   StoreFront::resume_writes();
 }
 
@@ -103,17 +147,22 @@ SqliteStore::~SqliteStore() {
 }
 
 void SqliteStore::shutdown() {
-  if (shut_down_) return;
-  shut_down_ = true;
-  appender_->stop();  // acknowledges what it has queued
+  {
+    std::lock_guard lock(inline_mutex_);
+    if (shut_down_) return;
+    shut_down_ = true;  // inline appends are refused from now on
+  }
+  if (appender_) appender_->stop();  // acknowledges what it has queued
   // The writer's last transaction stores what the log holds (stop_workers commits what is queued).
   if (unindexed_->count() > 0) nudge_writer();
   if (!stop_workers()) return;
   // How well group commit grouped: what the commit window is tuned by.
-  const WriterCounters& a = appender_->counters();
-  spdlog::info("{} store: {} messages appended in {} batches (largest {})",
-               checkpointer_ ? "sqlite" : "memory", a.writes.load(), a.transactions.load(),
-               a.largest_batch.load());
+  if (appender_) {
+    const WriterCounters& a = appender_->counters();
+    spdlog::info("{} store: {} messages appended in {} batches (largest {})",
+                 checkpointer_ ? "sqlite" : "memory", a.writes.load(), a.transactions.load(),
+                 a.largest_batch.load());
+  }
   const WriterCounters& w = writer_counters();
   if (!checkpointer_) {
     spdlog::info("memory store: {} writes in {} transactions (largest batch {})", w.writes.load(),

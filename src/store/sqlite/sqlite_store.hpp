@@ -17,8 +17,10 @@
 //   run; an ack then survives a power loss too. Group commit keeps the throughput close to
 //   Normal under concurrency (one fsync per batch), but every ack waits for an fsync — a
 //   sender that waits for each ack is capped at one message per fsync (~8 ms on our VM disk).
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "store/group_commit_writer.hpp"
@@ -59,6 +61,13 @@ struct SqliteOptions {
   // tables in one transaction (unindexed.hpp; reads and other writes make it sooner).
   // `?index_batch=N`.
   std::size_t index_batch = 512;
+  // Where new messages are checked and logged (appender.hpp). Inline: on the caller's thread,
+  // under a lock, and `done` runs before insert_message returns: a check that reads pages SQLite
+  // has cached and a write to the page cache, cheaper than the two thread hand-offs of the
+  // appender's thread (~28 CPU-us per message at 5,000 msg/s, bench/RESULTS.md). Only under
+  // Durability::Normal: under Full every append waits for an fsync, which must not stall an
+  // event loop, so the appender thread does it. `?appends=inline|thread`.
+  bool inline_appends = true;
 };
 
 class SqliteStore final : public StoreFront<Backend> {
@@ -88,8 +97,13 @@ class SqliteStore final : public StoreFront<Backend> {
   std::unique_ptr<Checkpointer> checkpointer_;  // hooks the writer connection; stopped after it
   std::unique_ptr<UnindexedMessages>
       unindexed_;  // outlives the writer's connection and the appender
-  std::unique_ptr<GroupCommitWriter<Appender>> appender_;
-  bool shut_down_ = false;
+  Result<InsertMessageResult> append_inline(const NewMessage& msg);
+
+  std::unique_ptr<GroupCommitWriter<Appender>> appender_;  // appends on its thread, or
+  std::unique_ptr<Appender> inline_appender_;              // on the callers' (under the lock)
+  std::mutex inline_mutex_;
+  std::atomic<std::uint64_t> inline_appends_{0};  // each one write of the log: stats()
+  bool shut_down_ = false;                        // under inline_mutex_
 };
 
 }  // namespace cz::store::sqlite

@@ -146,7 +146,8 @@ TEST_P(SqliteLifecycleTest, CheckpointsRunInTheBackgroundAndLoseNothing) {
 // only restarts after one that copied all: without the writer finishing the last frames itself
 // the file would grow without bound (tens of MB here).
 TEST_P(SqliteLifecycleTest, TheWalStaysBoundedUnderSustainedWrites) {
-  reopen({.checkpoint_pages = 16, .index_batch = 1});  // 64 KiB of WAL; index at once
+  // 64 KiB of WAL; index each wave, which the appender thread acknowledges as one batch.
+  reopen({.checkpoint_pages = 16, .index_batch = 1, .inline_appends = false});
   make_room("b1", "s1");
   const std::string wal = options().path + "-wal";
   const std::string text(500, 'x');
@@ -190,7 +191,10 @@ TEST_P(SqliteLifecycleTest, IdsKeepGrowingAfterAReopenEvenIfTheClockWentBack) {
   std::this_thread::sleep_for(std::chrono::milliseconds(350));  // later tests expect the clock
 }
 
+// The tests of queued writes send messages through SQLite's appender thread: inline appends
+// (the default, sqlite_store.hpp) queue nothing.
 TEST_P(LifecycleTest, GroupCommitPutsQueuedWritesInOneTransaction) {
+  reopen({.inline_appends = false});
   make_room("b1", "s1");
   const StoreStats before = store_->stats();
   pause_writes();
@@ -214,6 +218,7 @@ TEST_P(LifecycleTest, GroupCommitPutsQueuedWritesInOneTransaction) {
 TEST_P(LifecycleTest, BatchesAreBoundedByMaxBatch) {
   StoreTuning o;
   o.max_batch = 16;
+  o.inline_appends = false;
   reopen(o);
   make_room("b1", "s1");
   const auto before = store_->stats().write_transactions;
@@ -304,6 +309,7 @@ TEST_P(LifecycleTest, OneBatchOfMessagesKeepsEachContentOrderAndCount) {
 }
 
 TEST_P(LifecycleTest, AFailingRequestDoesNotFailItsBatch) {
+  reopen({.inline_appends = false});
   make_room("b1", "s1");
   pause_writes();
   auto ok1 = std::make_shared<std::promise<Result<InsertMessageResult>>>();
@@ -337,6 +343,7 @@ TEST_P(LifecycleTest, AFailingRequestDoesNotFailItsBatch) {
 TEST_P(LifecycleTest, AFullQueueRefusesFastWithStoreUnavailable) {
   StoreTuning o;
   o.max_queued_writes = 10;
+  o.inline_appends = false;
   reopen(o);
   make_room("b1", "s1");
   pause_writes();
@@ -357,6 +364,29 @@ TEST_P(LifecycleTest, AFullQueueRefusesFastWithStoreUnavailable) {
   resume_writes();
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(results[i].get().ok());
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 10);
+}
+
+// Inline appends queue nothing, but the messages they log wait for the writer: bounded too.
+TEST_P(SqliteLifecycleTest, InlineAppendsRefuseWhileTooManyMessagesWaitToBeIndexed) {
+  StoreTuning o;
+  o.max_queued_writes = 10;
+  reopen(o);
+  make_room("b1", "s1");
+  pause_writes();  // the writer indexes nothing meanwhile
+  std::vector<Result<InsertMessageResult>> results;
+  for (int i = 0; i < 15; ++i) {
+    store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""},
+                           [&](Result<InsertMessageResult> r) { results.push_back(std::move(r)); });
+  }
+  ASSERT_EQ(results.size(), 15u);
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(results[i].ok()) << i;
+  for (int i = 10; i < 15; ++i) {
+    ASSERT_FALSE(results[i].ok());
+    EXPECT_EQ(results[i].error().code, "STORE_UNAVAILABLE");
+  }
+  resume_writes();
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, 10);
+  EXPECT_TRUE(send("b1.s1", "b1", "s1", "room again").ok());  // indexed: room for more
 }
 
 TEST_P(LifecycleTest, ShutdownCommitsWhatIsQueuedAndRefusesWhatComesAfter) {
@@ -385,6 +415,7 @@ TEST_P(LifecycleTest, ShutdownCommitsWhatIsQueuedAndRefusesWhatComesAfter) {
 }
 
 TEST_P(LifecycleTest, CallbacksRunOffTheCallersThread) {
+  if (backend() == Backend::Sqlite) reopen({.inline_appends = false});  // see the test below
   make_room("b1", "s1");
   const auto caller = std::this_thread::get_id();
   auto write_thread = wait<std::thread::id>([&](auto done) {
@@ -402,6 +433,31 @@ TEST_P(LifecycleTest, CallbacksRunOffTheCallersThread) {
   EXPECT_NE(*read_thread, caller);
   EXPECT_NE(*refused_thread, caller);
   EXPECT_NE(*write_thread, *read_thread);
+}
+
+// The one exception (store.hpp): SQLite's inline appends acknowledge a new message on the
+// caller's thread, before insert_message returns; every other callback still runs elsewhere.
+TEST_P(SqliteLifecycleTest, InlineAppendsAcknowledgeOnTheCallersThread) {
+  make_room("b1", "s1");
+  const auto caller = std::this_thread::get_id();
+  std::optional<std::thread::id> acked_on;
+  store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "x", ""}, [&](auto r) {
+    EXPECT_TRUE(r.ok());
+    acked_on = std::this_thread::get_id();
+  });
+  ASSERT_TRUE(acked_on.has_value()) << "not acknowledged before insert_message returned";
+  EXPECT_EQ(*acked_on, caller);
+  auto seen_thread = wait<std::thread::id>([&](auto done) {
+    store_->mark_seen("b1.s1", "s1", std::nullopt,
+                      [done](auto) { done(std::this_thread::get_id()); });
+  });
+  EXPECT_NE(*seen_thread, caller);
+  store_->shutdown();
+  Result<InsertMessageResult> after = make_error("", "");
+  store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, "late", ""},
+                         [&](auto r) { after = std::move(r); });
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().code, "STORE_UNAVAILABLE");
 }
 
 TEST_P(LifecycleTest, AThrowingCallbackDoesNotStopTheStore) {

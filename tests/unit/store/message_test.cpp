@@ -159,7 +159,10 @@ TEST_P(MessageTest, CountersAreExactUnderConcurrentInserts) {
   // The last message is the newest of them all.
   EXPECT_EQ(r1.buyer_last_message->message.id, all.back().id);
   EXPECT_EQ(r1.seller_last_message->message.id, all.back().id);
-  EXPECT_GT(store_->stats().largest_batch, 1u);  // concurrent writes were grouped
+  // Concurrent writes were grouped (SQLite appends them inline, under a lock: nothing queues).
+  if (!sqlite_) {
+    EXPECT_GT(store_->stats().largest_batch, 1u);
+  }
 }
 
 TEST_P(MessageTest, PagesThroughAThousandMessagesBothWaysExactlyOnce) {

@@ -72,6 +72,7 @@ struct StoreTuning {
   std::size_t max_queued_writes = 10'000;
   int checkpoint_pages = 1000;    // SQLite only
   std::size_t index_batch = 512;  // SQLite only
+  bool inline_appends = true;     // SQLite only
 };
 
 class StoreTest : public ::testing::TestWithParam<Backend> {
@@ -112,6 +113,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       o.max_queued_writes = tuning.max_queued_writes;
       o.checkpoint_pages = tuning.checkpoint_pages;
       o.index_batch = tuning.index_batch;
+      o.inline_appends = tuning.inline_appends;
       auto s = std::make_unique<sqlite::SqliteStore>(std::move(o));
       sqlite_ = s.get();
       store_ = std::move(s);
