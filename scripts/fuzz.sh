@@ -18,7 +18,7 @@ seconds=60
 targets=()
 list_only=0
 all_targets=(websocket_frame engineio_packet socketio_packet messenger_validate jwt rest_params
-  cluster_broadcast redis_reply import_readers)
+  cluster_broadcast redis_reply import_readers message_log)
 
 while [ $# -gt 0 ]; do
   case "$1" in

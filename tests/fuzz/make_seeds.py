@@ -323,3 +323,27 @@ write("import_readers", "bson", bson_doc([
     ("created_at", ("date", 1595757600000))]) + bson_doc([
     ("_id", "alice.bob"), ("buyer", "alice"), ("seller", "bob"),
     ("shop", [("name", "Shop"), ("n", 3)]), ("updated_at", ("date", 1595757600000))]))
+
+
+def crc32(data):
+    import zlib
+    return zlib.crc32(data) & 0xffffffff
+
+
+def log_record(mid, room, sender, to, content, client_id, type_, created_at):
+    """One record of store/sqlite/message_log.hpp."""
+    payload = b""
+    for field in (mid, room, sender, to, content, client_id):
+        data = field.encode()
+        payload += struct.pack("<I", len(data)) + data
+    payload += bytes([type_]) + struct.pack("<q", created_at)
+    return struct.pack("<II", len(payload), crc32(payload)) + payload
+
+
+ONE = log_record("01JABCDEFGHJKMNPQRSTVWXYZ0", "b1.s1", "b1", "s1", "hello", "c-1", 0,
+                 1_700_000_000_000)
+TWO = log_record("01JABCDEFGHJKMNPQRSTVWXYZ1", "b1.s1", "s1", "b1", "\u00e9\u20ac", "", 2,
+                 1_700_000_000_001)
+write("message_log", "two_records", ONE + TWO)
+write("message_log", "torn_tail", ONE + TWO[:-3])
+write("message_log", "damaged", ONE[:20] + b"\x00" + ONE[21:] + TWO)
