@@ -123,6 +123,9 @@ start_redis() {
 # start_node INDEX DB: one cluster node on a free port, appended to NODE_PIDS / NODE_PORTS.
 start_node() {
   local index="$1" db="$2" log="$WORK/node$1.log" pid port=""
+  # An earlier run's log of this node must be gone before the port is read from it (the
+  # redirection below truncates it only once the background job starts).
+  rm -f "$log"
   # The per-client limits off, as in bench/run.sh: every simulated client is 127.0.0.1.
   "$SERVER_BIN" --host 127.0.0.1 --port 0 \
     --store "postgres://postgres@127.0.0.1:$PG_PORT/$db" --redis "redis://127.0.0.1:$REDIS_PORT" \

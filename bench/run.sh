@@ -171,9 +171,12 @@ trap cleanup EXIT
 # SERVER_PORT.
 start_server() {
   local which="$1" name="$2" log="$WORK/$1-$2.log" store
+  # The same scenario ran before with the other generator: its log must be gone before the port
+  # is read from it (the redirection below truncates it only once the background job starts).
+  rm -f "$log"
   if [[ "$which" == ours* ]]; then
     if [[ "$which" == ours ]]; then
-      mkdir -p "$WORK/data-$name"
+      rm -rf "$WORK/data-$name" && mkdir -p "$WORK/data-$name"  # fresh, as ours-pg's database
       store="sqlite:$WORK/data-$name/bench.db"
     elif [[ "$which" == ours-mem ]]; then
       store=memory
