@@ -23,6 +23,8 @@ const Appender::Members* Appender::members_of(const std::string& room_id) {
   Query q = reads_->query("SELECT buyer, seller FROM rooms WHERE id = ?1");
   q.bind(1, room_id);
   if (!q.step()) return nullptr;  // not cached: the room may be created later
+  // Bounded (~100 bytes a room): a marketplace has more rooms than are active at once.
+  if (members_.size() >= kMaxCachedRooms) members_.clear();
   return &members_.emplace(room_id, Members{q.text(0), q.text(1)}).first->second;
 }
 

@@ -43,6 +43,7 @@ class Appender {
   std::int64_t total_changes() const { return staged_total_; }
 
  private:
+  static constexpr std::size_t kMaxCachedRooms = 100'000;
   struct Members {
     std::string buyer, seller;
   };
