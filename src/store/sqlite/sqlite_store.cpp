@@ -80,38 +80,33 @@ void SqliteStore::replay_log(Connection& db, MessageLog& log) {
 }
 
 void SqliteStore::insert_message(NewMessage msg, Callback<InsertMessageResult> done) {
+  auto job = make_job<Appender, InsertMessageResult>(
+      [m = std::move(msg)](Appender& a) { return a.insert(m); }, std::move(done));
   if (!inline_appender_) {
-    appender_->submit(make_job<Appender, InsertMessageResult>(
-        [m = std::move(msg)](Appender& a) { return a.insert(m); }, std::move(done)));
+    appender_->submit(std::move(job));
     return;
   }
-  Result<InsertMessageResult> outcome = append_inline(msg);
-  try {
-    done(std::move(outcome));
-  } catch (const std::exception& e) {
-    // As on the store's threads (job.hpp): a throwing callback is the caller's bug, logged.
-    spdlog::error("store: a completion callback threw: {}", e.what());
-  } catch (...) {
-    spdlog::error("store: a completion callback threw");
-  }
+  append_inline(*job);
+  job->complete();  // outside the lock; a throwing callback is logged, as on the store's threads
 }
 
-Result<InsertMessageResult> SqliteStore::append_inline(const NewMessage& msg) {
+void SqliteStore::append_inline(Job<Appender>& job) {
   std::lock_guard lock(inline_mutex_);
-  if (shut_down_) return make_error(kStoreUnavailable, "store is shut down");
+  if (shut_down_) return job.set_error(make_error(kStoreUnavailable, "store is shut down"));
   Appender& appender = *inline_appender_;
   appender.begin();
+  job.run(appender);  // its exceptions become its error
   try {
-    Result<InsertMessageResult> outcome = appender.insert(msg);
-    appender.commit();
+    // A refused message staged nothing: nothing to write. Counted either way, as the appender
+    // thread's batches count every request they answer.
+    if (job.failed())
+      appender.rollback();
+    else
+      appender.commit();
     inline_appends_.fetch_add(1, std::memory_order_relaxed);
-    return outcome;
   } catch (const StoreFailure& failure) {
     appender.rollback();
-    return failure.error();
-  } catch (const std::exception& e) {
-    appender.rollback();
-    return make_error(kStoreError, e.what());
+    job.set_error(failure.error());
   }
 }
 

@@ -97,7 +97,8 @@ class SqliteStore final : public StoreFront<Backend> {
   std::unique_ptr<Checkpointer> checkpointer_;  // hooks the writer connection; stopped after it
   std::unique_ptr<UnindexedMessages>
       unindexed_;  // outlives the writer's connection and the appender
-  Result<InsertMessageResult> append_inline(const NewMessage& msg);
+  // Runs an insert on the inline appender, under the lock; the caller completes the job.
+  void append_inline(Job<Appender>& job);
 
   std::unique_ptr<GroupCommitWriter<Appender>> appender_;  // appends on its thread, or
   std::unique_ptr<Appender> inline_appender_;              // on the callers' (under the lock)
