@@ -230,8 +230,7 @@ class StoreFront : public Store {
   // Queues an empty write: the writer's next transaction starts, and whatever the backend does
   // at the start of one (index what waits) happens without waiting for another write.
   void nudge_writer() {
-    writer_->submit(make_job<Connection, Unit>([](Connection&) { return Result<Unit>(Unit{}); },
-                                               Callback<Unit>([](Result<Unit>) {})));
+    submit_empty_write([](Result<Unit>) {});
   }
 
   // For a connection that cannot begin a transaction because the database is unreachable:
@@ -272,15 +271,20 @@ class StoreFront : public Store {
   // Runs `job` on a reader once the writer has committed a transaction begun after this call.
   void read_after_writer(std::unique_ptr<Job<Connection>> job) {
     auto held = std::make_shared<std::unique_ptr<Job<Connection>>>(std::move(job));
+    submit_empty_write([this, held](Result<Unit> written) {
+      if (!written.ok()) {
+        (*held)->set_error(written.error());
+        (*held)->complete();
+        return;
+      }
+      readers_->submit(std::move(*held));
+    });
+  }
+
+  // A write that changes nothing: `then` runs once the transaction it ran in has committed.
+  void submit_empty_write(Callback<Unit> then) {
     writer_->submit(make_job<Connection, Unit>([](Connection&) { return Result<Unit>(Unit{}); },
-                                               Callback<Unit>([this, held](Result<Unit> done) {
-                                                 if (!done.ok()) {
-                                                   (*held)->set_error(done.error());
-                                                   (*held)->complete();
-                                                   return;
-                                                 }
-                                                 readers_->submit(std::move(*held));
-                                               })));
+                                               std::move(then)));
   }
 
   // Queues a write of about `bytes` of data (counted only under WriteLimits).
