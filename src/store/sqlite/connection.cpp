@@ -134,11 +134,7 @@ void Connection::begin() {
   query("BEGIN IMMEDIATE").run();
   if (!unindexed_) return;
   try {
-    const std::vector<Message>& waiting = unindexed_->take();
-    if (!waiting.empty()) {
-      store_logged_messages(*this, waiting);
-      indexing_ = true;
-    }
+    store_logged_messages(*this, unindexed_->take());
   } catch (...) {
     rollback();  // they stay taken: the next transaction stores them again
     throw;
@@ -147,14 +143,11 @@ void Connection::begin() {
 
 void Connection::commit() {
   query("COMMIT").run();
-  if (indexing_) {
-    indexing_ = false;
-    unindexed_->indexed();
-  }
+  // What begin() took is stored now (nothing, when nothing waited).
+  if (unindexed_) unindexed_->indexed();
 }
 
 void Connection::rollback() noexcept {
-  indexing_ = false;
   // Nothing useful to do if even the rollback fails: SQLite then rolls back on its own when the
   // connection is next used or closed.
   if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -112,7 +112,6 @@ class Connection {
   };
   sqlite3* db_ = nullptr;
   UnindexedMessages* unindexed_ = nullptr;
-  bool indexing_ = false;  // the open transaction stored waiting messages
   std::unordered_map<std::string_view, std::unique_ptr<Prepared>> cache_;
 };
 
