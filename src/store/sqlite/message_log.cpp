@@ -139,6 +139,7 @@ DecodedRecords decode_records(std::string_view bytes) {
 MessageLog::MessageLog(std::string db_path, bool sync) : db_path_(std::move(db_path)), sync_(sync) {
   const auto existing = segments_on_disk();
   current_ = existing.empty() ? 1 : existing.back() + 1;
+  oldest_ = existing.empty() ? current_ : existing.front();
   open_segment(current_);
 }
 
@@ -150,13 +151,16 @@ std::string MessageLog::segment_path(std::uint64_t n) const {
   return fmt::format("{}-msglog-{}", db_path_, n);
 }
 
-std::vector<std::uint64_t> MessageLog::segments_on_disk() const {
+std::string MessageLog::directory() const {
   const fs::path db(db_path_);
-  const fs::path dir = db.has_parent_path() ? db.parent_path() : fs::path(".");
-  const std::string prefix = db.filename().string() + "-msglog-";
+  return db.has_parent_path() ? db.parent_path().string() : ".";
+}
+
+std::vector<std::uint64_t> MessageLog::segments_on_disk() const {
+  const std::string prefix = fs::path(db_path_).filename().string() + "-msglog-";
   std::vector<std::uint64_t> found;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+  for (const auto& entry : fs::directory_iterator(directory(), ec)) {
     const std::string name = entry.path().filename().string();
     if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
     const std::string digits = name.substr(prefix.size());
@@ -174,9 +178,7 @@ void MessageLog::open_segment(std::uint64_t n) {
   if (fd < 0) throw_io("create", path);
   if (sync_) {
     // The new file's name must survive a power loss too, not only its contents.
-    const fs::path db(db_path_);
-    const std::string dir = db.has_parent_path() ? db.parent_path().string() : ".";
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int dfd = ::open(directory().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
       ::fsync(dfd);
       ::close(dfd);
@@ -201,9 +203,9 @@ std::vector<Message> MessageLog::read_existing() const {
 }
 
 void MessageLog::remove_older_segments() {
-  for (std::uint64_t n : segments_on_disk()) {
-    if (n < current_) ::unlink(segment_path(n).c_str());
-  }
+  // Segments are numbered without gaps from the oldest one: no directory scan on this path (the
+  // writer calls it after every transaction that stored logged messages).
+  for (; oldest_ < current_; ++oldest_) ::unlink(segment_path(oldest_).c_str());
 }
 
 void MessageLog::append(std::string_view records) {

@@ -58,6 +58,7 @@ class MessageLog {
   void rotate();
 
  private:
+  std::string directory() const;
   std::vector<std::uint64_t> segments_on_disk() const;
   std::string segment_path(std::uint64_t n) const;
   void open_segment(std::uint64_t n);
@@ -65,6 +66,7 @@ class MessageLog {
   std::string db_path_;
   bool sync_;
   std::uint64_t current_ = 0;
+  std::uint64_t oldest_ = 0;  // the oldest segment that may still be on disk
   int fd_ = -1;
   std::uint64_t size_ = 0;  // bytes written to the current segment
 };
