@@ -20,6 +20,9 @@ cd "$CZ_ROOT"
 
 declare -a summary=()
 failed=0
+# Failing unit tests' names and output, printed again just before the summary: CI shows only
+# the tail of a run's output, which would otherwise hold no trace of which test failed.
+failure_details="$(mktemp)"
 
 # run_step NAME COMMAND...: runs one step, records its result and duration.
 run_step() {
@@ -38,6 +41,11 @@ run_step() {
 }
 
 print_summary() {
+  if [ -s "$failure_details" ]; then
+    printf '\n==> Failed unit tests (last lines of their output)\n' >&2
+    tail -n 150 "$failure_details" >&2
+  fi
+  rm -f "$failure_details"
   printf '\n==> Summary (total %ss)\n' "$SECONDS" >&2
   printf '  %s\n' "${summary[@]}" >&2
   if [ $failed -ne 0 ]; then
@@ -57,8 +65,18 @@ check_format() {
 }
 
 run_unit_tests() {
-  local dir="$1"
-  ctest --test-dir "$dir" --output-on-failure -j "$(cz_jobs)" --timeout 120
+  local dir="$1" rc=0 failed_list="$1/Testing/Temporary/LastTestsFailed.log"
+  ctest --test-dir "$dir" --output-on-failure -j "$(cz_jobs)" --timeout 120 || rc=$?
+  if [ $rc -ne 0 ] && [ -s "$failed_list" ]; then
+    {
+      printf -- '-- %s: %s\n' "$dir" "$(cut -d: -f2- "$failed_list" | paste -sd ' ')"
+      # Once more, alone, for their output (and to tell a test broken from one that is flaky:
+      # the step fails either way).
+      ctest --test-dir "$dir" --rerun-failed --output-on-failure --timeout 120 2>&1 |
+        grep -v -E '^ *(Start|[0-9]+/[0-9]+ Test) ' | tail -n 120
+    } >>"$failure_details"
+  fi
+  return $rc
 }
 
 node_supports() {
