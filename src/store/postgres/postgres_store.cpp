@@ -56,7 +56,7 @@ PostgresStore::PostgresStore(PostgresOptions options)
     read_conns.push_back(connect(o, "reader " + std::to_string(i + 1), true));
   }
   start(std::move(write_conn), std::move(read_conns),
-        FrontOptions{o.max_batch, o.max_queued_writes, o.max_queued_reads});
+        FrontOptions{o.max_batch, o.max_queued_writes, o.max_queued_reads, o.commit_window});
 }
 
 PostgresStore::~PostgresStore() {

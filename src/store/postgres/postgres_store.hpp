@@ -44,6 +44,11 @@ struct PostgresOptions {
   // data, estimated) are refused at once.
   std::chrono::milliseconds queue_wait{5000};
   std::size_t max_queued_bytes = 32u << 20;
+  // Group commit's wait for more writes under load (group_commit_writer.hpp): at 5,000
+  // messages/s a batch was ~2.5 messages without it and PostgreSQL spent ~130 CPU-us per
+  // message; 1 ms made batches ~5 and halved that (~65 us), for at most 1 ms more latency,
+  // and only while writes keep coming (bench/RESULTS.md, 2026-12-04). `commit_window_us=N`.
+  std::chrono::microseconds commit_window{1000};
   // libpq pipeline mode for the savepoint-free pass of each batch (connection.hpp).
   bool pipeline = true;
 };

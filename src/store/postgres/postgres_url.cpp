@@ -36,6 +36,9 @@ bool take_own_param(std::string_view key, std::string_view value, PostgresOption
   } else if (key == "queue_bytes") {
     options.max_queued_bytes = parse_number(value, 4096, std::size_t{1} << 40,
                                             "queue_bytes must be a number from 4096 to 2^40");
+  } else if (key == "commit_window_us") {
+    options.commit_window = std::chrono::microseconds(
+        parse_number(value, 0, 100'000, "commit_window_us must be a number from 0 to 100000"));
   } else if (key == "pipeline") {
     if (value != "0" && value != "1") throw bad_url("pipeline must be 0 or 1");
     options.pipeline = value == "1";

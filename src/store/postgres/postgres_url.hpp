@@ -3,8 +3,9 @@
 // (also postgresql://). Query parameters go to libpq (sslmode, connect_timeout, ...), except
 // the store's own: readers=N (read connections, 1..64), queue_wait_ms=N (how long writes wait
 // for a slow or unreachable server before they are refused, default 5000), queue_bytes=N (data
-// queued before writes are refused at once, default 32 MiB), pipeline=0/1 (default 1); see
-// store/README.md.
+// queued before writes are refused at once, default 32 MiB), pipeline=0/1 (default 1),
+// commit_window_us=N (group commit's wait for more writes under load, 0..100000, default 1000);
+// see store/README.md.
 #include <string>
 
 #include "store/postgres/postgres_store.hpp"

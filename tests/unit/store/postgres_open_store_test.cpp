@@ -1,4 +1,5 @@
 // open_store with postgres:// and postgresql:// URLs, against the test server.
+#include "store/postgres/postgres_url.hpp"
 #include "store_test_support.hpp"
 
 namespace cz::store::testing {
@@ -47,13 +48,31 @@ TEST_F(PostgresOpenStore, OpensBothSchemesWithLibpqAndOwnParameters) {
             "5");  // `again` has the default 4 readers + 1 writer
 }
 
+TEST(PostgresUrl, TakesTheStoresOwnParametersAndLeavesLibpqTheRest) {
+  const postgres::PostgresOptions defaults = postgres::parse_postgres_url("postgres://h/db");
+  EXPECT_EQ(defaults.url, "postgres://h/db");
+  EXPECT_EQ(defaults.commit_window, std::chrono::microseconds(1000));
+  EXPECT_TRUE(defaults.pipeline);
+  const postgres::PostgresOptions o = postgres::parse_postgres_url(
+      "postgres://h/db?sslmode=disable&commit_window_us=0&readers=2&queue_wait_ms=250"
+      "&pipeline=0&application_name=x");
+  EXPECT_EQ(o.url, "postgres://h/db?sslmode=disable&application_name=x");
+  EXPECT_EQ(o.commit_window, std::chrono::microseconds(0));
+  EXPECT_EQ(o.reader_connections, 2u);
+  EXPECT_EQ(o.queue_wait, std::chrono::milliseconds(250));
+  EXPECT_FALSE(o.pipeline);
+  EXPECT_EQ(postgres::parse_postgres_url("postgres://h/db?commit_window_us=100000").commit_window,
+            std::chrono::microseconds(100'000));
+}
+
 TEST_F(PostgresOpenStore, ExplainsBadUrlsAndUnreachableServers) {
   const std::string port = std::to_string(server_->port());
   EXPECT_NE(message_of("postgres://postgres@127.0.0.1:" + port + "/db?readers=0").find("readers"),
             std::string::npos);
   EXPECT_NE(message_of("postgres://postgres@127.0.0.1:" + port + "/db?colour=blue").find("colour"),
             std::string::npos);
-  for (const char* bad : {"queue_wait_ms=5", "queue_wait_ms=x", "queue_bytes=10", "pipeline=2"}) {
+  for (const char* bad : {"queue_wait_ms=5", "queue_wait_ms=x", "queue_bytes=10", "pipeline=2",
+                          "commit_window_us=100001", "commit_window_us=-1"}) {
     const std::string key = std::string(bad).substr(0, std::string(bad).find('='));
     EXPECT_NE(message_of("postgres://postgres@127.0.0.1:" + port + "/db?" + bad).find(key),
               std::string::npos)
