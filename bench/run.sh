@@ -294,6 +294,9 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
 META="mode=$MODE generator=$GENERATOR commit=$COMMIT date=$(date -u +%Y-%m-%dT%H:%MZ) load_before=$LOAD_BEFORE load_after=$LOAD_AFTER"
+# Non-default settings change what the figures mean: the header says so.
+[[ -n "${CZ_BENCH_PG_SETTINGS:-}" ]] && META+=" pg_settings=\"$CZ_BENCH_PG_SETTINGS\""
+[[ -n "${CZ_BENCH_PG_PARAMS:-}" ]] && META+=" pg_store_params=$CZ_BENCH_PG_PARAMS"
 COMPARE=(--results "$RESULTS" --machine "$(machine_line)" --meta "$META")
 (( RECORD )) && COMPARE+=(--append "$BENCH_DIR/RESULTS.md")
 node "$BENCH_DIR/compare.js" "${COMPARE[@]}"
