@@ -1,7 +1,7 @@
 // open_store(url): picks the implementation from the URL's scheme.
 //
 //   sqlite:PATH[?synchronous=full|normal&readers=N&commit_window_us=N&checkpoint_pages=N
-//               &index_batch=N&appends=inline|thread]
+//               &index_batch=N&appends=inline|thread&append_wait_ms=N]
 //                                                      (also sqlite://PATH; sqlite:///abs/path)
 //   postgres://...  postgresql://...                   (see postgres/postgres_url.hpp)
 //   memory                                             (SQLite in this process's memory: not
@@ -64,6 +64,9 @@ void apply_sqlite_option(sqlite::SqliteOptions& options, std::string_view key,
       options.inline_appends = false;
     else
       throw bad_url("appends must be inline or thread");
+  } else if (key == "append_wait_ms") {
+    options.append_wait = std::chrono::milliseconds(
+        parse_number(value, 0, 600'000, "append_wait_ms must be a number from 0 to 600000"));
   } else if (key == "index_batch") {
     options.index_batch =
         parse_number(value, 1, 100'000, "index_batch must be a number from 1 to 100000");

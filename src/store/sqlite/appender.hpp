@@ -5,6 +5,7 @@
 // recipient are its members, the client id is new), given its id, and staged; commit() writes
 // the batch's records to the message log in one write and hands the messages to the writer
 // (unindexed.hpp), and only then are they acknowledged. It writes nothing to the database.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,11 +24,13 @@ namespace cz::store::sqlite {
 class Appender {
  public:
   // `reads`: a connection of its own for the checks. `ask_flush`: asks the writer to index what
-  // waits (called from commit(), on this thread) once `flush_threshold` messages wait. Beyond
-  // `max_waiting` waiting messages (the writer does not keep up) new ones are refused with
-  // STORE_UNAVAILABLE, as a full write queue refuses them.
+  // waits (called on this thread) once `flush_threshold` messages wait. At `max_waiting`
+  // waiting messages (the writer does not keep up) a new one waits for the writer, at most
+  // `max_wait` (backpressure: the caller's sockets are not read meanwhile), and is refused with
+  // STORE_UNAVAILABLE only after that, as a full write queue refuses.
   Appender(std::unique_ptr<Connection> reads, UnindexedMessages& unindexed,
-           std::size_t flush_threshold, std::size_t max_waiting, std::function<void()> ask_flush);
+           std::size_t flush_threshold, std::size_t max_waiting, std::chrono::milliseconds max_wait,
+           std::function<void()> ask_flush);
 
   // The operation (store.hpp's insert_message): a new message, or the stored one for a retry.
   Result<InsertMessageResult> insert(const NewMessage& msg);
@@ -50,12 +53,14 @@ class Appender {
   // The room's members (rooms never change theirs), from the table on first use.
   const Members* members_of(const std::string& room_id);
   std::optional<Message> stored_with_client_id(const Message& m);
+  bool room_for_one_more();
   void unstage_from(std::size_t n);
 
   std::unique_ptr<Connection> reads_;
   UnindexedMessages& unindexed_;
   const std::size_t flush_threshold_;
   const std::size_t max_waiting_;
+  const std::chrono::milliseconds max_wait_;
   std::function<void()> ask_flush_;
   std::unordered_map<std::string, Members> members_;
   std::vector<Message> staged_;

@@ -52,7 +52,7 @@ SqliteStore::SqliteStore(SqliteOptions options) {
   auto appender =
       std::make_unique<Appender>(std::move(appender_reads), *unindexed_,
                                  std::clamp<std::size_t>(options.index_batch, 1, max_waiting),
-                                 max_waiting, [this] { nudge_writer(); });
+                                 max_waiting, options.append_wait, [this] { nudge_writer(); });
   if (options.inline_appends && options.durability == Durability::Normal) {
     inline_appender_ = std::move(appender);
   } else {

@@ -68,6 +68,9 @@ struct SqliteOptions {
   // Durability::Normal: under Full every append waits for an fsync, which must not stall an
   // event loop, so the appender thread does it. `?appends=inline|thread`.
   bool inline_appends = true;
+  // How long a new message waits for the writer when `max_queued_writes` messages already wait
+  // to be indexed, before it is refused with STORE_UNAVAILABLE (appender.hpp). `?append_wait_ms=N`.
+  std::chrono::milliseconds append_wait{5000};
 };
 
 class SqliteStore final : public StoreFront<Backend> {

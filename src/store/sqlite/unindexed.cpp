@@ -65,12 +65,20 @@ void UnindexedMessages::forget(const std::vector<Message>& messages) {
 }
 
 void UnindexedMessages::indexed() {
-  std::lock_guard lock(mutex_);
-  if (taken_.empty()) return;
-  forget(taken_);
-  count_.store(count_.load(std::memory_order_relaxed) - taken_.size(), std::memory_order_release);
-  taken_.clear();
-  if (log_) log_->remove_older_segments();
+  {
+    std::lock_guard lock(mutex_);
+    if (taken_.empty()) return;
+    forget(taken_);
+    count_.store(count_.load(std::memory_order_relaxed) - taken_.size(), std::memory_order_release);
+    taken_.clear();
+    if (log_) log_->remove_older_segments();
+  }
+  indexed_cv_.notify_all();
+}
+
+bool UnindexedMessages::wait_until_below(std::size_t limit, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return indexed_cv_.wait_for(lock, timeout, [&] { return count() < limit; });
 }
 
 }  // namespace cz::store::sqlite

@@ -17,6 +17,8 @@
 // store sends a read through the writer first whenever count() > 0 (store_front.hpp). The
 // appender checks client ids here before the tables, in that order (see find_by_client_id).
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -64,6 +66,8 @@ class UnindexedMessages {
 
   // Messages acknowledged and not yet indexed (any thread).
   std::size_t count() const { return count_.load(std::memory_order_acquire); }
+  // Appender: waits, at most `timeout`, until fewer than `limit` messages wait. True if so.
+  bool wait_until_below(std::size_t limit, std::chrono::milliseconds timeout);
 
  private:
   static std::string client_key(std::string_view room_id, std::string_view sender,
@@ -76,6 +80,7 @@ class UnindexedMessages {
   std::vector<Message> taken_;                             // taken by the writer's open transaction
   std::unordered_map<std::string, Message> by_client_id_;  // of waiting_ and taken_
   std::atomic<std::size_t> count_{0};
+  std::condition_variable indexed_cv_;  // notified by indexed()
   bool flush_asked_ = false;
 };
 

@@ -368,10 +368,12 @@ TEST_P(LifecycleTest, AFullQueueRefusesFastWithStoreUnavailable) {
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 10);
 }
 
-// Inline appends queue nothing, but the messages they log wait for the writer: bounded too.
+// Inline appends queue nothing, but the messages they log wait for the writer: bounded too
+// (in count, then in time: a message waits `append_wait` for the writer before it is refused).
 TEST_P(SqliteLifecycleTest, InlineAppendsRefuseWhileTooManyMessagesWaitToBeIndexed) {
   StoreTuning o;
   o.max_queued_writes = 10;
+  o.append_wait = std::chrono::milliseconds(20);
   reopen(o);
   make_room("b1", "s1");
   pause_writes();  // the writer indexes nothing meanwhile
@@ -389,6 +391,40 @@ TEST_P(SqliteLifecycleTest, InlineAppendsRefuseWhileTooManyMessagesWaitToBeIndex
   resume_writes();
   EXPECT_EQ(room("b1.s1").seller_unseen_messages, 10);
   EXPECT_TRUE(send("b1.s1", "b1", "s1", "room again").ok());  // indexed: room for more
+}
+
+// Backpressure, not refusal: while the writer catches up, a new message waits (its caller with
+// it) instead of failing. The writer is held back until the appends are already waiting.
+// (Inline appends; the appender thread waits the same way, appender.cpp, but its queue of
+// max_queued_writes requests has a bound of its own.)
+TEST_P(SqliteLifecycleTest, AppendsBeyondTheBoundWaitForTheWriterInsteadOfFailing) {
+  StoreTuning o;
+  o.max_queued_writes = 10;
+  o.append_wait = std::chrono::seconds(60);  // far beyond any delay of a busy machine
+  reopen(o);
+  make_room("b1", "s1");
+  pause_writes();
+  std::atomic<int> answered{0};
+  std::vector<Result<InsertMessageResult>> results;
+  std::thread sender([&] {
+    for (int i = 0; i < 25; ++i) {
+      store_->insert_message({"b1.s1", "b1", "s1", MessageType::Text, std::to_string(i), ""},
+                             [&](Result<InsertMessageResult> r) {
+                               results.push_back(std::move(r));
+                               ++answered;
+                             });
+    }
+  });
+  // The first ten are answered; the eleventh waits for the paused writer.
+  while (answered.load() < 10) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(answered.load(), 10);
+  resume_writes();
+  sender.join();
+  ASSERT_EQ(results.size(), 25u);
+  for (const auto& r : results) EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(room("b1.s1").seller_unseen_messages, 25);
+  EXPECT_EQ(store_->stats().rejected, 0u);
 }
 
 TEST_P(LifecycleTest, ShutdownCommitsWhatIsQueuedAndRefusesWhatComesAfter) {
@@ -537,6 +573,8 @@ TEST(OpenStore, ExplainsBadUrls) {
   EXPECT_NE(message_of("sqlite:/tmp/x.db?synchronous=sometimes").find("synchronous"),
             std::string::npos);
   EXPECT_NE(message_of("sqlite:/tmp/x.db?readers=0").find("readers"), std::string::npos);
+  EXPECT_NE(message_of("sqlite:/tmp/x.db?append_wait_ms=x").find("append_wait_ms"),
+            std::string::npos);
   EXPECT_NE(message_of("sqlite:/tmp/x.db?colour=blue").find("unknown"), std::string::npos);
   EXPECT_NE(message_of("sqlite:/dev/null/x/y.db").find("cannot"), std::string::npos);
 }

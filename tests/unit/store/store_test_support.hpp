@@ -70,9 +70,10 @@ inline void PrintTo(Backend backend, std::ostream* os) {
 struct StoreTuning {
   std::size_t max_batch = 256;
   std::size_t max_queued_writes = 10'000;
-  int checkpoint_pages = 1000;    // SQLite only
-  std::size_t index_batch = 512;  // SQLite only
-  bool inline_appends = true;     // SQLite only
+  int checkpoint_pages = 1000;                  // SQLite only
+  std::size_t index_batch = 512;                // SQLite only
+  bool inline_appends = true;                   // SQLite only
+  std::chrono::milliseconds append_wait{5000};  // SQLite only
 };
 
 class StoreTest : public ::testing::TestWithParam<Backend> {
@@ -114,6 +115,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       o.checkpoint_pages = tuning.checkpoint_pages;
       o.index_batch = tuning.index_batch;
       o.inline_appends = tuning.inline_appends;
+      o.append_wait = tuning.append_wait;
       auto s = std::make_unique<sqlite::SqliteStore>(std::move(o));
       sqlite_ = s.get();
       store_ = std::move(s);
