@@ -236,7 +236,9 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in $NODES_LIST; do run_nodes "$n"; done
 
 # --- Report ------------------------------------------------------------------------------------
-node - "$RESULTS" "$(machine_line), load average before the runs $LOAD_BEFORE" "$RECORD" "$BENCH_DIR/RESULTS.md" "$(load_args)" <<'EOF'
+HEADER="$(machine_line), load average before the runs $LOAD_BEFORE, commit $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[[ -n "${CZ_BENCH_PG_SETTINGS:-}" ]] && HEADER+=", PostgreSQL settings: $CZ_BENCH_PG_SETTINGS"
+node - "$RESULTS" "$HEADER" "$RECORD" "$BENCH_DIR/RESULTS.md" "$(load_args)" <<'EOF'
 const fs = require('fs');
 const [results, machine, record, resultsMd, args] = process.argv.slice(2);
 const runs = fs.readFileSync(results, 'utf8').split('\n').filter(Boolean).map(JSON.parse);
