@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync, spawnSync } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const { ManagedProcess, restartableService } = require('./process');
 const { freePort } = require('./util');
 
@@ -123,6 +123,37 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
       await service.stop().catch(() => {});
       throw err;
     }
+    // An interactive psql for statements that must stay open (a transaction holding a lock):
+    // send(sql) writes to its stdin; waitFor(re) resolves once its output matches; end() commits
+    // nothing by itself: send 'COMMIT;' first, end() closes stdin and waits for the exit.
+    const session = (db = database) => {
+      const child = spawn(
+        path.join(binDir, 'psql'),
+        ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-X', '-q', '-t', '-A',
+          '-v', 'ON_ERROR_STOP=1'],
+        { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.on('data', (d) => { output += d; });
+      child.stderr.on('data', (d) => { output += d; });
+      const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+      return {
+        send: (sql) => child.stdin.write(`${sql}\n`),
+        async waitFor(re, timeoutMs = 10000) {
+          const deadline = Date.now() + timeoutMs;
+          while (!re.test(output)) {
+            if (Date.now() > deadline) throw new Error(`psql never printed ${re}:\n${output}`);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        },
+        async end() {
+          child.stdin.end();
+          const code = await exited;
+          if (code !== 0) throw new Error(`psql exited with ${code}:\n${output}`);
+        },
+      };
+    };
+
     return {
       host: '127.0.0.1',
       port,
@@ -130,6 +161,7 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
       socketDir: dir,
       url: `postgres://postgres@127.0.0.1:${port}/${database}`,
       psql,
+      session,
       ...service,
     };
   }
