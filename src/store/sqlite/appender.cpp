@@ -11,16 +11,37 @@ namespace cz::store::sqlite {
 
 Appender::Appender(std::unique_ptr<Connection> reads, UnindexedMessages& unindexed,
                    std::size_t flush_threshold, std::size_t max_waiting,
-                   std::chrono::milliseconds max_wait, std::function<void()> ask_flush)
+                   std::chrono::milliseconds max_wait, std::function<void()> ask_flush,
+                   bool hold_snapshot)
     : reads_(std::move(reads)),
       unindexed_(unindexed),
       flush_threshold_(flush_threshold),
       max_waiting_(max_waiting),
       max_wait_(max_wait),
-      ask_flush_(std::move(ask_flush)) {}
+      ask_flush_(std::move(ask_flush)),
+      hold_snapshot_(hold_snapshot) {}
+
+void Appender::release_snapshot() noexcept {
+  if (!snapshot_open_) return;
+  snapshot_open_ = false;
+  reads_->rollback();  // a read transaction: nothing to keep
+}
+
+void Appender::read_as_of(std::uint64_t generation) {
+  if (snapshot_open_ && snapshot_generation_ == generation) return;
+  release_snapshot();
+  // Deferred: the snapshot is taken by the first read, after the caller read `generation`, so
+  // it includes every commit of that generation (they happened before it was counted).
+  reads_->exec("BEGIN");
+  snapshot_open_ = true;
+  snapshot_generation_ = generation;
+}
 
 const Appender::Members* Appender::members_of(const std::string& room_id) {
   if (auto it = members_.find(room_id); it != members_.end()) return &it->second;
+  // A held snapshot may be older than the room: look in a new one (rooms are created by the
+  // writer, which does not move the index generation).
+  release_snapshot();
   Query q = reads_->query("SELECT buyer, seller FROM rooms WHERE id = ?1");
   q.bind(1, room_id);
   if (!q.step()) return nullptr;  // not cached: the room may be created later
@@ -34,10 +55,20 @@ std::optional<Message> Appender::stored_with_client_id(const Message& m) {
     if (s.client_message_id == m.client_message_id && s.from == m.from && s.room_id == m.room_id)
       return s;
   }
-  // Waiting messages first, then the table (unindexed.hpp says why the order matters).
-  if (auto waiting = unindexed_.find_by_client_id(m.room_id, m.from, m.client_message_id))
+  // Waiting messages first, then the table (unindexed.hpp says why the order matters), in a
+  // snapshot that sees every message that had left the waiting ones when we looked there.
+  std::uint64_t generation = 0;
+  if (auto waiting =
+          unindexed_.find_by_client_id(m.room_id, m.from, m.client_message_id, &generation))
     return waiting;
-  return Backend::find_by_client_id(*reads_, m);
+  if (!hold_snapshot_) return Backend::find_by_client_id(*reads_, m);
+  try {
+    read_as_of(generation);
+    return Backend::find_by_client_id(*reads_, m);
+  } catch (...) {
+    release_snapshot();
+    throw;
+  }
 }
 
 // Closed-loop clients outran the writer's indexing at ~60,000 msg/s (bench/RESULTS.md,
@@ -80,6 +111,7 @@ Result<InsertMessageResult> Appender::insert(const NewMessage& msg) {
 
 void Appender::commit() {
   in_batch_ = false;
+  if (!hold_snapshot_) release_snapshot();
   if (staged_.empty()) return;
   const bool ask = unindexed_.publish(staged_, records_, flush_threshold_);
   unstage_from(0);
@@ -88,6 +120,7 @@ void Appender::commit() {
 
 void Appender::rollback() noexcept {
   in_batch_ = false;
+  if (!hold_snapshot_) release_snapshot();
   unstage_from(0);
 }
 

@@ -28,9 +28,19 @@ class Appender {
   // waiting messages (the writer does not keep up) a new one waits for the writer, at most
   // `max_wait` (backpressure: the caller's sockets are not read meanwhile), and is refused with
   // STORE_UNAVAILABLE only after that, as a full write queue refuses.
+  //
+  // `hold_snapshot`: keep one read transaction open on `reads` across messages instead of one
+  // per check (each costs SQLite a lock and an unlock of a WAL read mark, two fcntl calls, and
+  // a new one after the writer committed drops the connection's page cache: ~2 fcntl + 0.4
+  // pread per message at 10,000 msg/s, bench/RESULTS.md 2026-12-04). The snapshot is renewed
+  // whenever the writer has indexed messages since it began (see stored_with_client_id), and
+  // release_snapshot() lets it go (SqliteStore calls it after the writer's commits while no
+  // append runs, so an idle appender does not keep the WAL from restarting). Only in WAL mode
+  // (a reader there never blocks the writer). Without it, every check is a read transaction of
+  // its own.
   Appender(std::unique_ptr<Connection> reads, UnindexedMessages& unindexed,
            std::size_t flush_threshold, std::size_t max_waiting, std::chrono::milliseconds max_wait,
-           std::function<void()> ask_flush);
+           std::function<void()> ask_flush, bool hold_snapshot = false);
 
   // The operation (store.hpp's insert_message): a new message, or the stored one for a retry.
   Result<InsertMessageResult> insert(const NewMessage& msg);
@@ -45,6 +55,9 @@ class Appender {
   bool in_transaction() const { return in_batch_; }
   std::int64_t total_changes() const { return staged_total_; }
 
+  // Ends the read transaction of the checks, if one is open. Not while insert() runs.
+  void release_snapshot() noexcept;
+
  private:
   static constexpr std::size_t kMaxCachedRooms = 100'000;
   struct Members {
@@ -54,6 +67,9 @@ class Appender {
   const Members* members_of(const std::string& room_id);
   std::optional<Message> stored_with_client_id(const Message& m);
   bool room_for_one_more();
+  // A read transaction on reads_ that sees every commit of index generation `generation` and
+  // before (a new one if the open one began earlier).
+  void read_as_of(std::uint64_t generation);
   void unstage_from(std::size_t n);
 
   std::unique_ptr<Connection> reads_;
@@ -69,6 +85,9 @@ class Appender {
   std::size_t mark_ = 0;
   std::int64_t staged_total_ = 0;
   bool in_batch_ = false;
+  const bool hold_snapshot_;
+  bool snapshot_open_ = false;
+  std::uint64_t snapshot_generation_ = 0;
 };
 
 }  // namespace cz::store::sqlite

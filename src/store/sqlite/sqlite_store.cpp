@@ -44,16 +44,28 @@ SqliteStore::SqliteStore(SqliteOptions options) {
     read_conns.push_back(std::make_unique<Connection>(options.path, read_options));
   }
   auto appender_reads = std::make_unique<Connection>(options.path, read_options);
+  const bool inline_appends = options.inline_appends && options.durability == Durability::Normal;
+  // The inline appender holds its read snapshot between messages (appender.hpp): after each of
+  // the writer's commits, if no append runs now, it lets it go. try_lock: an append may be
+  // waiting for this very writer (Appender::room_for_one_more).
+  const bool hold_snapshot = inline_appends && !options.in_memory;
+  if (hold_snapshot) {
+    unindexed_->set_after_commit([this] {
+      std::unique_lock lock(inline_mutex_, std::try_to_lock);
+      if (lock && inline_appender_) inline_appender_->release_snapshot();
+    });
+  }
   start(std::move(write_conn), std::move(read_conns),
         FrontOptions{options.max_batch, options.max_queued_writes, options.max_queued_reads,
                      options.commit_window});
   route_reads_through_writer_while([u = unindexed_.get()] { return u->count() > 0; });
   const std::size_t max_waiting = std::max<std::size_t>(options.max_queued_writes, 1);
-  auto appender =
-      std::make_unique<Appender>(std::move(appender_reads), *unindexed_,
-                                 std::clamp<std::size_t>(options.index_batch, 1, max_waiting),
-                                 max_waiting, options.append_wait, [this] { nudge_writer(); });
-  if (options.inline_appends && options.durability == Durability::Normal) {
+  auto appender = std::make_unique<Appender>(
+      std::move(appender_reads), *unindexed_,
+      std::clamp<std::size_t>(options.index_batch, 1, max_waiting), max_waiting,
+      options.append_wait, [this] { nudge_writer(); }, hold_snapshot);
+  if (inline_appends) {
+    std::lock_guard lock(inline_mutex_);  // the writer's after-commit hook reads it
     inline_appender_ = std::move(appender);
   } else {
     appender_ = std::make_unique<GroupCommitWriter<Appender>>(
@@ -146,6 +158,7 @@ void SqliteStore::shutdown() {
     std::lock_guard lock(inline_mutex_);
     if (shut_down_) return;
     shut_down_ = true;  // inline appends are refused from now on
+    if (inline_appender_) inline_appender_->release_snapshot();  // the last checkpoint's way
   }
   if (appender_) appender_->stop();  // acknowledges what it has queued
   // The writer's last transaction stores what the log holds (stop_workers commits what is queued).

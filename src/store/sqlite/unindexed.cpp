@@ -16,10 +16,12 @@ std::string UnindexedMessages::client_key(std::string_view room_id, std::string_
   return key;
 }
 
-std::optional<Message> UnindexedMessages::find_by_client_id(
-    const std::string& room_id, const std::string& sender,
-    const std::string& client_message_id) const {
+std::optional<Message> UnindexedMessages::find_by_client_id(const std::string& room_id,
+                                                            const std::string& sender,
+                                                            const std::string& client_message_id,
+                                                            std::uint64_t* generation) const {
   std::lock_guard lock(mutex_);
+  if (generation) *generation = generation_;
   const auto it = by_client_id_.find(client_key(room_id, sender, client_message_id));
   if (it == by_client_id_.end()) return std::nullopt;
   return it->second;
@@ -65,15 +67,21 @@ void UnindexedMessages::forget(const std::vector<Message>& messages) {
 }
 
 void UnindexedMessages::indexed() {
+  bool any = false;
   {
     std::lock_guard lock(mutex_);
-    if (taken_.empty()) return;
-    forget(taken_);
-    count_.store(count_.load(std::memory_order_relaxed) - taken_.size(), std::memory_order_release);
-    taken_.clear();
-    if (log_) log_->remove_older_segments();
+    if (!taken_.empty()) {
+      any = true;
+      forget(taken_);
+      count_.store(count_.load(std::memory_order_relaxed) - taken_.size(),
+                   std::memory_order_release);
+      taken_.clear();
+      ++generation_;
+      if (log_) log_->remove_older_segments();
+    }
   }
-  indexed_cv_.notify_all();
+  if (any) indexed_cv_.notify_all();
+  if (after_commit_) after_commit_();
 }
 
 bool UnindexedMessages::wait_until_below(std::size_t limit, std::chrono::milliseconds timeout) {

@@ -20,6 +20,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,8 +49,11 @@ class UnindexedMessages {
   // Appender. The message the sender stored with this client id, if it waits here. Check this
   // BEFORE the table: a message leaves here only after its index commit, so one not found here
   // is either in the table already (and a query started afterwards sees it) or was never sent.
+  // `generation` (if given) gets indexed_generation() as of the lookup, read under the same
+  // lock: every message indexed in that generation or before has left here AND is committed.
   std::optional<Message> find_by_client_id(const std::string& room_id, const std::string& sender,
-                                           const std::string& client_message_id) const;
+                                           const std::string& client_message_id,
+                                           std::uint64_t* generation = nullptr) const;
   // Appender, at its commit: appends `records` (message_log.hpp) to the log, then holds
   // `messages` (moved from) for the writer. Throws StoreFailure, holding nothing, when the log
   // cannot be written. Returns true when `flush_threshold` messages wait and no flush has been
@@ -60,9 +65,13 @@ class UnindexedMessages {
   // plus what an earlier transaction took and did not commit. Later appends go to a new log
   // segment. The reference stays valid until indexed().
   const std::vector<Message>& take();
-  // Writer, after that transaction committed: forgets those messages and deletes their log
-  // segments.
+  // Writer, after every transaction it committed: forgets what begin() took (if anything; the
+  // index generation then moves on) and deletes their log segments, then calls the
+  // after-commit hook.
   void indexed();
+  // Called on the writer's thread after each of its commits (SqliteStore: lets the appender's
+  // held read snapshot go while the appender is idle). Set before the writer starts.
+  void set_after_commit(std::function<void()> hook) { after_commit_ = std::move(hook); }
 
   // Messages acknowledged and not yet indexed (any thread).
   std::size_t count() const { return count_.load(std::memory_order_acquire); }
@@ -81,6 +90,8 @@ class UnindexedMessages {
   std::unordered_map<std::string, Message> by_client_id_;  // of waiting_ and taken_
   std::atomic<std::size_t> count_{0};
   std::condition_variable indexed_cv_;  // notified by indexed()
+  std::uint64_t generation_ = 0;        // transactions that indexed messages; under mutex_
+  std::function<void()> after_commit_;
   bool flush_asked_ = false;
 };
 

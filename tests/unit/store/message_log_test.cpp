@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/sqlite/appender.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/unindexed.hpp"
 #include "store_test_support.hpp"
 
 namespace cz::store::testing {
@@ -180,6 +182,43 @@ TEST_P(SqliteMessageLogTest, ARetryFindsItsMessageWhetherIndexedOrNot) {
   auto other = send("b1.s1", "s1", "b1", "mine", "c-1");
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->duplicate);
+}
+
+// The appender keeps its read snapshot between messages (appender.hpp); a message indexed after
+// that snapshot began has left the waiting ones, so a retry of it must make the appender look
+// in a newer snapshot. Driven without the store, whose after-commit hook would also drop the
+// snapshot here: this is the index generation's guarantee alone.
+TEST_P(SqliteMessageLogTest, AHeldSnapshotIsRenewedOnceTheWriterIndexed) {
+  make_room("b1", "s1");
+  store_->shutdown();
+  const std::string path = options().path;
+  sqlite::UnindexedMessages unindexed(nullptr);
+  sqlite::Connection writer(path, {});
+  writer.index_at_begin(&unindexed);
+  sqlite::Appender appender(
+      std::make_unique<sqlite::Connection>(path, sqlite::ConnectionOptions{.read_only = true}),
+      unindexed, 1000, 1000, std::chrono::milliseconds(0), [] {},
+      /*hold_snapshot=*/true);
+  auto append = [&](const std::string& client_id) {
+    appender.begin();
+    auto r = appender.insert({"b1.s1", "b1", "s1", MessageType::Text, "x", client_id});
+    appender.commit();
+    return r;
+  };
+  auto first = append("c-1");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(append("c-2").ok());  // its check of the table opened the snapshot
+  writer.begin();                   // indexes both
+  writer.commit();
+  EXPECT_EQ(unindexed.count(), 0u);
+  auto retry = append("c-1");
+  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->message.id, first->message.id);
+  auto fresh = append("c-3");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(fresh->duplicate);
+  appender.release_snapshot();
 }
 
 TEST_P(SqliteMessageLogTest, OtherWritesSeeMessagesThatWaitToBeIndexed) {
