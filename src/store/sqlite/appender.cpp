@@ -61,9 +61,8 @@ std::optional<Message> Appender::stored_with_client_id(const Message& m) {
   if (auto waiting =
           unindexed_.find_by_client_id(m.room_id, m.from, m.client_message_id, &generation))
     return waiting;
-  if (!hold_snapshot_) return Backend::find_by_client_id(*reads_, m);
   try {
-    read_as_of(generation);
+    if (hold_snapshot_) read_as_of(generation);
     return Backend::find_by_client_id(*reads_, m);
   } catch (...) {
     release_snapshot();
@@ -111,7 +110,6 @@ Result<InsertMessageResult> Appender::insert(const NewMessage& msg) {
 
 void Appender::commit() {
   in_batch_ = false;
-  if (!hold_snapshot_) release_snapshot();
   if (staged_.empty()) return;
   const bool ask = unindexed_.publish(staged_, records_, flush_threshold_);
   unstage_from(0);
@@ -120,7 +118,6 @@ void Appender::commit() {
 
 void Appender::rollback() noexcept {
   in_batch_ = false;
-  if (!hold_snapshot_) release_snapshot();
   unstage_from(0);
 }
 

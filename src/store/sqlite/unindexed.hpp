@@ -49,8 +49,9 @@ class UnindexedMessages {
   // Appender. The message the sender stored with this client id, if it waits here. Check this
   // BEFORE the table: a message leaves here only after its index commit, so one not found here
   // is either in the table already (and a query started afterwards sees it) or was never sent.
-  // `generation` (if given) gets indexed_generation() as of the lookup, read under the same
-  // lock: every message indexed in that generation or before has left here AND is committed.
+  // `generation` (if given) gets the index generation (how many writer transactions indexed
+  // messages) as of the lookup, read under the same lock: every message indexed in that
+  // generation or before has left here AND is committed.
   std::optional<Message> find_by_client_id(const std::string& room_id, const std::string& sender,
                                            const std::string& client_message_id,
                                            std::uint64_t* generation = nullptr) const;
