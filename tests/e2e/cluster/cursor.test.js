@@ -12,6 +12,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { connect, emitWithAck, closeAllSockets, sleep } = require('../lib/harness');
+const { syncPages, SYNC_FROM_START } = require('../messenger/helpers');
 const { startCluster, credentials, createRoom, messagePayload } = require('./cluster');
 
 function userOn(lb, userId, node) {
@@ -22,20 +23,9 @@ function userOn(lb, userId, node) {
   });
 }
 
-// Pages through `sync` from `since` until has_more is false; returns the messages and the last
-// cursor (unchanged when a page was empty).
-async function syncFrom(socket, since) {
-  const messages = [];
-  let cursor = since;
-  for (let page = 0; page < 100; page++) {
-    const reply = await emitWithAck(socket, 'sync', { since: cursor, limit: 2 });
-    assert.equal(reply.error, undefined, JSON.stringify(reply.error));
-    messages.push(...reply.messages);
-    if (reply.next_since) cursor = reply.next_since;
-    if (!reply.has_more) return { messages, cursor };
-  }
-  throw new Error('sync did not end within 100 pages');
-}
+// Small pages, so that a cursor falls between the messages.
+const syncFrom = (socket, since) => syncPages(socket, since, { limit: 2, maxPages: 100 });
+
 
 describe('cluster: a late-committing message is never skipped by a sync cursor', () => {
   let cluster;
@@ -56,7 +46,7 @@ describe('cluster: a late-committing message is never skipped by a sync cursor',
     await createRoom(b2, 'b2', 's1');
     const first = await emitWithAck(b2, 'new_message', messagePayload('b2', 's1', 'before'));
     assert.equal(first.error, undefined, JSON.stringify(first.error));
-    const start = await syncFrom(seller, '1970-01-01T00:00:00.000Z');
+    const start = await syncFrom(seller, SYNC_FROM_START);
     assert.deepEqual(start.messages.map((m) => m.content), ['before']);
 
     const lock = cluster.pg.session();

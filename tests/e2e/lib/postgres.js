@@ -95,11 +95,12 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
       throw err;
     }
 
+        const psqlArgs = (db) => ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db,
+      '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1'];
     const psql = (sql, db = database) => {
       const result = spawnSync(
         path.join(binDir, 'psql'),
-        ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-X', '-q', '-t', '-A',
-          '-v', 'ON_ERROR_STOP=1', '-c', sql],
+        [...psqlArgs(db), '-c', sql],
         { env: cleanEnv(), encoding: 'utf8', timeout: 30000 },
       );
       if (result.status !== 0) throw new Error(`psql failed: ${result.stderr || result.error}`);
@@ -127,10 +128,9 @@ async function startPostgres({ database = 'cz_test', readyTimeoutMs = 30000 } = 
     // send(sql) writes to its stdin; waitFor(re) resolves once its output matches; end() commits
     // nothing by itself: send 'COMMIT;' first, end() closes stdin and waits for the exit.
     const session = (db = database) => {
-      const child = spawn(
+            const child = spawn(
         path.join(binDir, 'psql'),
-        ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-X', '-q', '-t', '-A',
-          '-v', 'ON_ERROR_STOP=1'],
+        psqlArgs(db),
         { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
       );
       let output = '';

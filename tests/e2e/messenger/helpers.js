@@ -75,6 +75,23 @@ async function refused(socket, event, payload, code) {
   return reply.error;
 }
 
+// Pages through `sync` from `since` (a message id or a time) until has_more is false, asserting
+// that no page is refused. Returns the messages, oldest first, and the last cursor (`since`
+// itself when every page was empty).
+const SYNC_FROM_START = '1970-01-01T00:00:00.000Z';
+async function syncPages(socket, since = SYNC_FROM_START, { limit = 100, maxPages = 1000 } = {}) {
+  const messages = [];
+  let cursor = since;
+  for (let page = 0; page < maxPages; page++) {
+    const reply = await emitWithAck(socket, 'sync', { since: cursor, limit });
+    assert.equal(reply.error, undefined, JSON.stringify(reply.error));
+    messages.push(...reply.messages);
+    if (reply.next_since) cursor = reply.next_since;
+    if (!reply.has_more) return { messages, cursor };
+  }
+  throw new Error(`sync did not end within ${maxPages} pages`);
+}
+
 // One server for the enclosing describe(), handed to `onStarted`; every socket is closed after
 // each test and the server is stopped (asserting a clean exit) at the end.
 function useMessenger(onStarted, extraArgs = [], options = {}) {
@@ -101,6 +118,8 @@ module.exports = {
   messagePayload,
   roomOf,
   createRoom,
-  send,
+    send,
   refused,
+  syncPages,
+  SYNC_FROM_START,
 };

@@ -5,8 +5,8 @@
 // frame, and the clients reconnect by themselves.
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { emitWithAck, closeAllSockets } = require('../lib/harness');
-const { startMessenger, user, createRoom } = require('../messenger/helpers');
+const { closeAllSockets } = require('../lib/harness');
+const { startMessenger, user, createRoom, syncPages } = require('../messenger/helpers');
 const { waitUntil } = require('./helpers');
 
 const PAIRS = 4;
@@ -16,15 +16,7 @@ const EXIT_SLACK_MS = 1500;
 
 // Every message of `socket`'s user, through `sync` pages.
 async function storedMessages(socket) {
-  const all = [];
-  let since = '1970-01-01T00:00:00.000Z';
-  for (;;) {
-    const page = await emitWithAck(socket, 'sync', { since, limit: 100 });
-    assert.equal(page.error, undefined, JSON.stringify(page.error));
-    all.push(...page.messages);
-    if (!page.has_more) return all;
-    since = page.next_since;
-  }
+  return (await syncPages(socket)).messages;
 }
 
 // A buyer that sends messages one after the other (each waits for its ack) while connected.
