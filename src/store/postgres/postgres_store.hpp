@@ -47,7 +47,8 @@ struct PostgresOptions {
   // Group commit's wait for more writes under load (group_commit_writer.hpp): at 5,000
   // messages/s a batch was ~2.5 messages without it and PostgreSQL spent ~130 CPU-us per
   // message; 1 ms made batches ~5 and halved that (~65 us), for at most 1 ms more latency,
-  // and only while writes keep coming (bench/RESULTS.md, 2026-12-04). `commit_window_us=N`.
+  // and only while writes keep coming (bench/RESULTS.md, 2026-12-04, A/B runs at loads
+  // 0.4-1.2). `commit_window_us=N`.
   std::chrono::microseconds commit_window{1000};
   // libpq pipeline mode for the savepoint-free pass of each batch (connection.hpp).
   bool pipeline = true;
