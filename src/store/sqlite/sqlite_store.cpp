@@ -180,10 +180,11 @@ void SqliteStore::shutdown() {
   checkpointer_->stop();
   spdlog::info(
       "sqlite store: {} writes in {} transactions (largest batch {}, {} run again under "
-      "savepoints; {} commits over {} ms, longest {} us), {} checkpoint passes ({} by the "
-      "writer, longest {} us), {} WAL restarts",
+      "savepoints; {} commits over {} ms, longest {} us), {} logged messages stored in {} of "
+      "them, {} checkpoint passes ({} by the writer, longest {} us), {} WAL restarts",
       w.writes.load(), w.transactions.load(), w.largest_batch.load(), w.guarded_reruns.load(),
       w.slow_commits.load(), kSlowCommit.count(), w.longest_commit_us.load(),
+      unindexed_->indexed_messages(), unindexed_->index_transactions(),
       checkpointer_->checkpoints(), checkpointer_->writer_checkpoints(),
       checkpointer_->writer_checkpoint_us_max(), checkpointer_->wal_restarts());
 }

@@ -58,9 +58,13 @@ struct SqliteOptions {
   // `?checkpoint_pages=N`.
   int checkpoint_pages = 1000;
   // Acknowledged messages that may wait in the message log before the writer stores them in the
-  // tables in one transaction (unindexed.hpp; reads and other writes make it sooner).
-  // `?index_batch=N`.
-  std::size_t index_batch = 512;
+  // tables in one transaction (unindexed.hpp; reads and other writes make it sooner). A
+  // transaction writes each B-tree page it changes once, and 100 busy rooms change ~2 pages
+  // each (their rows, their client-id entries) whatever the batch: at 10,000 msg/s, 512 made
+  // the writer write 2.4 WAL frames (9.8 KB) per message, 4096 makes it 0.55 (2.3 KB), and the
+  // server's CPU per message fell from 36.6-39.5 to 27.4-28.4 us (bench/RESULTS.md,
+  // 2026-12-04). Bounded by max_queued_writes. `?index_batch=N`.
+  std::size_t index_batch = 4096;
   // Where new messages are checked and logged (appender.hpp). Inline: on the caller's thread,
   // under a lock, and `done` runs before insert_message returns: a check that reads pages SQLite
   // has cached and a write to the page cache, cheaper than the two thread hand-offs of the

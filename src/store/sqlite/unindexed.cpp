@@ -75,6 +75,7 @@ void UnindexedMessages::indexed() {
       forget(taken_);
       count_.store(count_.load(std::memory_order_relaxed) - taken_.size(),
                    std::memory_order_release);
+      indexed_messages_ += taken_.size();
       taken_.clear();
       ++generation_;
       if (log_) log_->remove_older_segments();
@@ -82,6 +83,16 @@ void UnindexedMessages::indexed() {
   }
   if (any) indexed_cv_.notify_all();
   if (after_commit_) after_commit_();
+}
+
+std::uint64_t UnindexedMessages::index_transactions() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+std::uint64_t UnindexedMessages::indexed_messages() const {
+  std::lock_guard lock(mutex_);
+  return indexed_messages_;
 }
 
 bool UnindexedMessages::wait_until_below(std::size_t limit, std::chrono::milliseconds timeout) {

@@ -76,6 +76,10 @@ class UnindexedMessages {
 
   // Messages acknowledged and not yet indexed (any thread).
   std::size_t count() const { return count_.load(std::memory_order_acquire); }
+  // How the writer indexed them (the shutdown log line): its transactions that stored logged
+  // messages, and the messages they stored.
+  std::uint64_t index_transactions() const;
+  std::uint64_t indexed_messages() const;
   // Appender: waits, at most `timeout`, until fewer than `limit` messages wait. True if so.
   bool wait_until_below(std::size_t limit, std::chrono::milliseconds timeout);
 
@@ -92,6 +96,7 @@ class UnindexedMessages {
   std::atomic<std::size_t> count_{0};
   std::condition_variable indexed_cv_;  // notified by indexed()
   std::uint64_t generation_ = 0;        // transactions that indexed messages; under mutex_
+  std::uint64_t indexed_messages_ = 0;  // under mutex_
   std::function<void()> after_commit_;
   bool flush_asked_ = false;
 };
