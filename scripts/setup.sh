@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BUILD_PACKAGES=(
   cmake ninja-build g++ pkg-config
   libboost-dev libboost-system-dev libssl-dev rapidjson-dev libspdlog-dev libfmt-dev
-  libcli11-dev libsqlite3-dev libhiredis-dev libpq-dev libmsgpack-cxx-dev libbson-dev
+  libcli11-dev libsqlite3-dev libhiredis-dev libpq-dev libmsgpack-cxx-dev libbson-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
