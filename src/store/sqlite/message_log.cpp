@@ -203,9 +203,19 @@ std::vector<Message> MessageLog::read_existing() const {
 }
 
 void MessageLog::remove_older_segments() {
+  remove_files(detach_older_segments());
+}
+
+std::vector<std::string> MessageLog::detach_older_segments() {
   // Segments are numbered without gaps from the oldest one: no directory scan on this path (the
   // writer calls it after every transaction that stored logged messages).
-  for (; oldest_ < current_; ++oldest_) ::unlink(segment_path(oldest_).c_str());
+  std::vector<std::string> paths;
+  for (; oldest_ < current_; ++oldest_) paths.push_back(segment_path(oldest_));
+  return paths;
+}
+
+void MessageLog::remove_files(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) ::unlink(path.c_str());
 }
 
 void MessageLog::append(std::string_view records) {

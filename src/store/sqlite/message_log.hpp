@@ -50,6 +50,10 @@ class MessageLog {
   // Deletes every segment older than the current one (and, before the first append, the ones
   // left by an earlier run once they are stored).
   void remove_older_segments();
+  // The same in two steps, so that the deleting can happen outside the caller's lock: forgets
+  // the older segments and returns their paths, for remove_files().
+  std::vector<std::string> detach_older_segments();
+  static void remove_files(const std::vector<std::string>& paths);
 
   // Writes `records` (append_record's output) at the end of the current segment, then syncs it
   // when `sync`. Throws StoreFailure; a failed write leaves the segment as it was.

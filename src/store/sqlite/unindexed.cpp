@@ -22,9 +22,11 @@ std::optional<Message> UnindexedMessages::find_by_client_id(const std::string& r
                                                             std::uint64_t* generation) const {
   std::lock_guard lock(mutex_);
   if (generation) *generation = generation_;
-  const auto it = by_client_id_.find(client_key(room_id, sender, client_message_id));
-  if (it == by_client_id_.end()) return std::nullopt;
-  return it->second;
+  const std::string key = client_key(room_id, sender, client_message_id);
+  for (const ByClientId* ids : {&waiting_by_client_id_, &taken_by_client_id_}) {
+    if (const auto it = ids->find(key); it != ids->end()) return it->second;
+  }
+  return std::nullopt;
 }
 
 bool UnindexedMessages::publish(std::vector<Message>& messages, std::string_view records,
@@ -35,7 +37,7 @@ bool UnindexedMessages::publish(std::vector<Message>& messages, std::string_view
   if (log_) log_->append(records);
   for (Message& m : messages) {
     if (!m.client_message_id.empty()) {
-      by_client_id_.emplace(client_key(m.room_id, m.from, m.client_message_id), m);
+      waiting_by_client_id_.emplace(client_key(m.room_id, m.from, m.client_message_id), m);
     }
     waiting_.push_back(std::move(m));
   }
@@ -51,37 +53,38 @@ const std::vector<Message>& UnindexedMessages::take() {
   std::lock_guard lock(mutex_);
   if (!waiting_.empty()) {
     if (log_) log_->rotate();
-    std::move(waiting_.begin(), waiting_.end(), std::back_inserter(taken_));
-    waiting_.clear();
+    if (taken_.empty()) {
+      taken_.swap(waiting_);
+      taken_by_client_id_.swap(waiting_by_client_id_);
+    } else {  // what an earlier transaction took and did not commit stays first
+      std::move(waiting_.begin(), waiting_.end(), std::back_inserter(taken_));
+      waiting_.clear();
+      taken_by_client_id_.merge(waiting_by_client_id_);  // moves the nodes, keys are unique
+    }
   }
   flush_asked_ = false;
   return taken_;
 }
 
-void UnindexedMessages::forget(const std::vector<Message>& messages) {
-  for (const Message& m : messages) {
-    if (!m.client_message_id.empty()) {
-      by_client_id_.erase(client_key(m.room_id, m.from, m.client_message_id));
-    }
-  }
-}
-
 void UnindexedMessages::indexed() {
-  bool any = false;
+  std::vector<Message> stored;
+  ByClientId stored_ids;
+  std::vector<std::string> emptied_segments;
   {
     std::lock_guard lock(mutex_);
     if (!taken_.empty()) {
-      any = true;
-      forget(taken_);
-      count_.store(count_.load(std::memory_order_relaxed) - taken_.size(),
+      stored.swap(taken_);
+      stored_ids.swap(taken_by_client_id_);
+      count_.store(count_.load(std::memory_order_relaxed) - stored.size(),
                    std::memory_order_release);
-      indexed_messages_ += taken_.size();
-      taken_.clear();
+      indexed_messages_ += stored.size();
       ++generation_;
-      if (log_) log_->remove_older_segments();
+      if (log_) emptied_segments = log_->detach_older_segments();
     }
   }
-  if (any) indexed_cv_.notify_all();
+  if (!stored.empty()) indexed_cv_.notify_all();
+  // Outside the lock: the segments' unlinking, and `stored`'s freeing at the end of the scope.
+  MessageLog::remove_files(emptied_segments);
   if (after_commit_) after_commit_();
 }
 

@@ -84,15 +84,19 @@ class UnindexedMessages {
   bool wait_until_below(std::size_t limit, std::chrono::milliseconds timeout);
 
  private:
+  using ByClientId = std::unordered_map<std::string, Message>;
   static std::string client_key(std::string_view room_id, std::string_view sender,
                                 std::string_view client_message_id);
-  void forget(const std::vector<Message>& messages);
 
   std::unique_ptr<MessageLog> log_;
   mutable std::mutex mutex_;
-  std::vector<Message> waiting_;                           // published, not taken yet
-  std::vector<Message> taken_;                             // taken by the writer's open transaction
-  std::unordered_map<std::string, Message> by_client_id_;  // of waiting_ and taken_
+  // Two of each, so that take() and indexed() hand a whole batch over by swapping: the I/O
+  // thread's publish() waits for mutex_, and erasing and freeing 4096 messages under it took
+  // 1-2 ms per index transaction (bench/RESULTS.md, 2026-12-04).
+  std::vector<Message> waiting_;     // published, not taken yet
+  ByClientId waiting_by_client_id_;  // of waiting_
+  std::vector<Message> taken_;       // taken by the writer's open transaction
+  ByClientId taken_by_client_id_;    // of taken_
   std::atomic<std::size_t> count_{0};
   std::condition_variable indexed_cv_;  // notified by indexed()
   std::uint64_t generation_ = 0;        // transactions that indexed messages; under mutex_

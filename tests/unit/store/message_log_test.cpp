@@ -82,6 +82,55 @@ TEST(MessageLogCodec, ADamagedRecordEndsTheLogThere) {
   EXPECT_TRUE(decode_records(std::string(100, '\xff')).messages.empty());
 }
 
+// The handover between appender and writer (unindexed.hpp), without a database: a transaction
+// that took messages and did not commit keeps them first, retries find messages wherever they
+// wait, and only a commit lets them go, with the log segments that held them.
+TEST(UnindexedMessages, TakenMessagesStayFindableUntilIndexedAndAFailedTakeIsRetriedFirst) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "cz-unindexed-handover";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "db.sqlite").string();
+  sqlite::UnindexedMessages unindexed(std::make_unique<sqlite::MessageLog>(db, false));
+  auto publish = [&](int i) {
+    std::vector<Message> batch{sample(i)};
+    std::string records;
+    append_record(records, batch[0]);
+    unindexed.publish(batch, records, 1000);
+  };
+  auto found = [&](int i) {
+    const Message m = sample(i);
+    return unindexed.find_by_client_id(m.room_id, m.from, m.client_message_id).has_value();
+  };
+  auto segments = [&] {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(dir))
+      n += entry.path().string().find("-msglog-") != std::string::npos;
+    return n;
+  };
+  publish(1);
+  ASSERT_EQ(unindexed.take().size(), 1u);  // a transaction that will fail to commit
+  publish(3);
+  EXPECT_TRUE(found(1));
+  EXPECT_TRUE(found(3));
+  const std::vector<Message>& taken = unindexed.take();  // the next transaction: both, in order
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].id, sample(1).id);
+  EXPECT_EQ(taken[1].id, sample(3).id);
+  publish(5);  // arrives while it runs
+  EXPECT_TRUE(found(1) && found(3) && found(5));
+  EXPECT_EQ(unindexed.count(), 3u);
+  EXPECT_EQ(segments(), 3u);
+  unindexed.indexed();
+  EXPECT_FALSE(found(1));
+  EXPECT_FALSE(found(3));
+  EXPECT_TRUE(found(5));
+  EXPECT_EQ(unindexed.count(), 1u);
+  EXPECT_EQ(unindexed.index_transactions(), 1u);
+  EXPECT_EQ(unindexed.indexed_messages(), 2u);
+  EXPECT_EQ(segments(), 1u) << "the segments of the indexed messages are deleted";
+  fs::remove_all(dir);
+}
+
 // The SQLite store with its log.
 class SqliteMessageLogTest : public StoreTest {
  protected:
