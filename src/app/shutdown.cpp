@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "util/thread_name.hpp"
+
 namespace cz::app {
 
 void ShutdownDeadline::arm(std::chrono::milliseconds timeout) {
@@ -12,6 +14,7 @@ void ShutdownDeadline::arm(std::chrono::milliseconds timeout) {
   armed_ = true;
   deadline_ = std::chrono::steady_clock::now() + timeout;
   thread_ = std::thread([this, timeout] {
+    name_this_thread("cz-shutdown");
     std::unique_lock lock(mutex_);
     if (finished_.wait_until(lock, deadline_, [this] { return done_; })) return;
     spdlog::critical("shutdown: not finished within {} ms (--shutdown-timeout); exiting now",

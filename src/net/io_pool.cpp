@@ -1,5 +1,9 @@
 #include "net/io_pool.hpp"
 
+#include <string>
+
+#include "util/thread_name.hpp"
+
 namespace cz::net {
 
 IoPool::IoPool(std::size_t threads) {
@@ -32,8 +36,14 @@ ShardId IoPool::next_shard() {
 }
 
 void IoPool::run() {
-  for (std::size_t i = 1; i < contexts_.size(); ++i)
-    threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+  // Shard 0 runs on the calling (main) thread, which keeps the process's name: `pgrep
+  // cz-messenger` and `ps` go by it.
+  for (std::size_t i = 1; i < contexts_.size(); ++i) {
+    threads_.emplace_back([ctx = contexts_[i].get(), i] {
+      name_this_thread("cz-io-" + std::to_string(i));
+      ctx->run();
+    });
+  }
   contexts_[0]->run();
   for (auto& t : threads_)
     if (t.joinable()) t.join();

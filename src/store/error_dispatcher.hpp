@@ -12,13 +12,18 @@
 
 #include "store/job.hpp"
 #include "store/work_queue.hpp"
+#include "util/thread_name.hpp"
 
 namespace cz::store {
 
 class ErrorDispatcher {
  public:
   // Unbounded on purpose: an entry is only a callback to call with an error, delivered at once.
-  ErrorDispatcher() : queue_(static_cast<std::size_t>(-1)), thread_([this] { loop(); }) {}
+  ErrorDispatcher()
+      : queue_(static_cast<std::size_t>(-1)), thread_([this] {
+          name_this_thread("cz-refusals");
+          loop();
+        }) {}
   ErrorDispatcher(const ErrorDispatcher&) = delete;
   ErrorDispatcher& operator=(const ErrorDispatcher&) = delete;
   ~ErrorDispatcher() {

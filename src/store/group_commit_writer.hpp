@@ -30,6 +30,7 @@
 #include "store/error_dispatcher.hpp"
 #include "store/job.hpp"
 #include "store/work_queue.hpp"
+#include "util/thread_name.hpp"
 
 namespace cz::store {
 
@@ -40,13 +41,17 @@ class GroupCommitWriter {
 
   GroupCommitWriter(std::unique_ptr<Conn> conn, std::size_t max_batch, std::size_t capacity,
                     ErrorDispatcher& errors,
-                    std::chrono::microseconds commit_window = std::chrono::microseconds(0))
+                    std::chrono::microseconds commit_window = std::chrono::microseconds(0),
+                    const char* thread_name = "cz-writer")
       : conn_(std::move(conn)),
         max_batch_(max_batch),
         commit_window_(commit_window),
         queue_(capacity),
         errors_(errors) {
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this, thread_name] {
+      name_this_thread(thread_name);
+      loop();
+    });
   }
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;

@@ -9,6 +9,7 @@
 #include "store/error_dispatcher.hpp"
 #include "store/job.hpp"
 #include "store/work_queue.hpp"
+#include "util/thread_name.hpp"
 
 namespace cz::store {
 
@@ -20,7 +21,12 @@ class ReaderPool {
   ReaderPool(std::vector<std::unique_ptr<Conn>> conns, std::size_t capacity,
              ErrorDispatcher& errors)
       : conns_(std::move(conns)), queue_(capacity), errors_(errors) {
-    for (auto& conn : conns_) threads_.emplace_back([this, c = conn.get()] { loop(*c); });
+    for (auto& conn : conns_) {
+      threads_.emplace_back([this, c = conn.get()] {
+        name_this_thread("cz-reader");
+        loop(*c);
+      });
+    }
   }
   ReaderPool(const ReaderPool&) = delete;
   ReaderPool& operator=(const ReaderPool&) = delete;

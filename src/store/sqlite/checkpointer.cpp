@@ -5,12 +5,17 @@
 #include <algorithm>
 #include <chrono>
 
+#include "util/thread_name.hpp"
+
 namespace cz::store::sqlite {
 
 Checkpointer::Checkpointer(const std::string& path, const ConnectionOptions& options,
                            int threshold_pages)
     : conn_(std::make_unique<Connection>(path, options)), threshold_pages_(threshold_pages) {
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    name_this_thread("cz-checkpoint");
+    loop();
+  });
 }
 
 void Checkpointer::attach(Connection& writer) {

@@ -70,7 +70,7 @@ SqliteStore::SqliteStore(SqliteOptions options) {
   } else {
     appender_ = std::make_unique<GroupCommitWriter<Appender>>(
         std::move(appender), std::max<std::size_t>(options.max_batch, 1), options.max_queued_writes,
-        errors());
+        errors(), std::chrono::microseconds(0), "cz-appender");
   }
 }
 
