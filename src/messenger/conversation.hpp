@@ -89,7 +89,7 @@ class Conversations : public std::enable_shared_from_this<Conversations> {
   store::Store& store_;
   const std::vector<boost::asio::any_io_executor> shards_;
   const Broadcast broadcast_;
-  // ~64k ids (~2.5 MB): a retry comes seconds after the message, well inside this at 10k msg/s.
+  // ~64k ids (1 MiB): a retry comes seconds after the message, well inside this at 10k msg/s.
   AnnouncedIds announced_{65536};
 };
 

@@ -39,6 +39,27 @@ TEST(AnnouncedIds, AFullWindowKeepsExactlyTheLastIds) {
   for (int i = 1500; i < 2500; ++i) EXPECT_TRUE(ids.contains(id(i))) << i;
 }
 
+TEST(AnnouncedIds, ManyTurnsOfTheWindowLoseNoIdToTheTablesDeletions) {
+  // A half-full table has long probe runs; every add past the capacity deletes the oldest key
+  // from the middle of one. A deletion that broke a run would hide a later id of it.
+  constexpr int kCapacity = 4096;
+  AnnouncedIds ids(kCapacity);
+  auto id = [](int i) { return "01J" + std::to_string(i * 7919); };
+  for (int i = 0; i < 20 * kCapacity; ++i) {
+    ids.add(id(i));
+    if (i % 997 == 0) {
+      for (int back = 0; back < kCapacity && back <= i; back += 37) {
+        ASSERT_TRUE(ids.contains(id(i - back))) << i << " - " << back;
+      }
+    }
+  }
+  const int last = 20 * kCapacity - 1;
+  for (int back = 0; back < kCapacity; ++back) ASSERT_TRUE(ids.contains(id(last - back))) << back;
+  for (int back = kCapacity; back < 3 * kCapacity; ++back) {
+    ASSERT_FALSE(ids.contains(id(last - back))) << back;
+  }
+}
+
 TEST(AnnouncedIds, CapacityZeroRemembersNothing) {
   AnnouncedIds ids(0);
   ids.add("m1");
