@@ -34,7 +34,8 @@ DecodedRecords decode_records(std::string_view bytes);
 
 // The segment files beside a database: appends go to the newest; rotate() starts a new one so
 // that the older ones can be deleted once what they hold is indexed. Used by one thread at a
-// time (UnindexedMessages holds its lock around every call).
+// time (UnindexedMessages holds its lock around every call but remove_files(), which touches
+// nothing of the object).
 class MessageLog {
  public:
   // `db_path`: the database file; segments are `<db_path>-msglog-<n>`. `sync`: fdatasync after
