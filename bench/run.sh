@@ -12,8 +12,8 @@
 # a throwaway PostgreSQL cluster, a fresh database per scenario. Its results also carry the CPU
 # of the PostgreSQL processes during the run (pg_cpu_us, pg_cpu_us_per_delivered).
 # CZ_BENCH_PG_PARAMS: appended to ours-pg's store URL (store options, e.g. "?pipeline=0").
-# --memory adds "ours-mem": our server with `--store memory` (nothing persisted: the transport
-# alone, like the baseline).
+# --memory adds "ours-mem": our server with `--store memory` (nothing persisted, like the
+# baseline; SQLite in memory, so not the transport alone).
 # --generator: who drives the pairs* and fanout scenarios: cz-loadgen (cz, the default), wsgen
 # (bench/wsgen, Node.js on the npm ws package) or both, one after the other on fresh servers,
 # each in tables of its own; idle and connect-storm always use cz-loadgen.
