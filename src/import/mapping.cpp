@@ -7,6 +7,7 @@
 
 #include "store/errors.hpp"
 #include "util/ids.hpp"
+#include "util/utf8.hpp"
 
 namespace cz::import {
 namespace {
@@ -73,6 +74,9 @@ Result<std::string> required_string(const Json& doc, const char* name) {
   auto s = ejson_string(*v);
   if (!s) return invalid(fmt::format("field {} is not a string", name));
   if (s->empty()) return invalid(fmt::format("field {} is empty", name));
+  // JSON's \u escapes can spell a lone surrogate, which RapidJSON writes out as bytes that are
+  // not UTF-8; nothing stored may hold them (found by the import readers' fuzzer).
+  if (!utf8::is_valid(*s)) return invalid(fmt::format("field {} is not valid UTF-8", name));
   return std::move(*s);
 }
 
@@ -185,7 +189,10 @@ Result<store::Message> map_message(const Json& doc) {
   m.content.assign(content->GetString(), content->GetStringLength());
   if (m.content.find('\0') != std::string::npos)
     return invalid("field content contains a NUL character");
+  if (!utf8::is_valid(m.content)) return invalid("field content is not valid UTF-8");
   m.client_message_id = optional_field(doc, "client_message_id", ejson_string, error).value_or("");
+  if (!utf8::is_valid(m.client_message_id))
+    return invalid("field client_message_id is not valid UTF-8");
   m.is_seen =
       optional_field(doc, present(doc, "is_seen", "is_read"), ejson_bool, error).value_or(false);
   auto created = optional_field(doc, present(doc, "created_at", "createdAt"), ejson_time, error);

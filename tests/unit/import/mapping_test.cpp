@@ -161,6 +161,21 @@ TEST(ImportMapping, MessageRefusals) {
           R"({"_id":"clq9ceyaw0000abcdqwertyui","room_id":"b.s","from":"b","to":"s","content":"a\u0000b",
     "created_at":1})"),
       "field content contains a NUL character");
+  // A lone surrogate escape parses, into bytes that are not UTF-8 (the import readers' fuzzer).
+  EXPECT_EQ(reason(
+                R"({"_id":"clq9ceyaw0000abcdqwertyui","room_id":"b.s","from":"al\udc00ice","to":"s",
+    "content":"x","created_at":1})"),
+            "field from is not valid UTF-8");
+  EXPECT_EQ(
+      reason(
+          R"({"_id":"clq9ceyaw0000abcdqwertyui","room_id":"b.s","from":"b","to":"s","content":"\udc01",
+    "created_at":1})"),
+      "field content is not valid UTF-8");
+  EXPECT_EQ(
+      reason(
+          R"({"_id":"clq9ceyaw0000abcdqwertyui","room_id":"b.s","from":"b","to":"s","content":"x",
+    "client_message_id":"c\udfff","created_at":1})"),
+      "field client_message_id is not valid UTF-8");
 }
 
 TEST(ImportEjson, PlainJsonUnwrapsEveryWrapper) {
